@@ -23,6 +23,8 @@ class Errors:
     E010 = "no such file or folder"
     E011 = "binary file (holds NUL bytes)"
     E012 = "invalid date '{value}' in field '{field}'"
+    E013 = "field '{field}' must be {expected}, got {got}"
+    E014 = "no article records in the file"
     # mappings (E1xx)
     E101 = "invalid YAML: {reason}"
     E102 = "unknown key '{key}' (expected one of: {expected})"
@@ -45,6 +47,8 @@ class Errors:
     E206 = "graph does not conform to the shapes: {count} violation(s)"
     E207 = "unknown output format '{format}'"
     E208 = "spaCy pipeline '{name}' named in the config cannot be loaded: {reason}"
+    # extraction (E3xx)
+    E301 = "article '{id}' could not be analysed and was skipped: {reason}"
 
 
 @dataclass(frozen=True)

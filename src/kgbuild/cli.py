@@ -1,0 +1,140 @@
+"""Command line: a thin layer over kgbuild.pipeline.build, kgbuild.query and kgbuild.validate.
+
+Exit status: 0 clean run, 1 something was reported (an article skipped, a query error,
+a graph that does not conform), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import KGBuildError
+from .graph import FORMATS
+
+BUILD_EXAMPLES = """examples:
+  kgbuild build examples/ -o output/                 # graph.ttl and graph.trig
+  kgbuild build news.jsonl report.md page.html -o out/ --format nt --format jsonld
+  cat articles.jsonl | kgbuild build - -o output/    # '-' reads standard input
+"""
+QUERY_EXAMPLES = """examples:
+  kgbuild query --name roles                         # a named query from ontology/queries/
+  kgbuild query --name who_said_what_about --bind target=داعش
+  kgbuild query --name roles_of --bind person=https://w3id.org/kgbuild/id/person/ashton-carter
+  kgbuild query -e 'SELECT ?s WHERE { ?s a <https://w3id.org/kgbuild/ontology#Statement> }' --format csv
+  kgbuild query my-query.rq --graph out/graph.ttl --format json
+values given with --bind are passed as bindings, never pasted into the query text; a value
+that is not an IRI is looked up as an entity label first.
+"""
+VALIDATE_EXAMPLES = """examples:
+  kgbuild validate output/graph.ttl                  # SHACL shapes of ontology/shapes.ttl
+"""
+
+
+def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--mappings", type=Path, default=None,
+                        help="folder of mapping YAML files (default: the project's mappings/)")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kgbuild", description="Knowledge graphs of roles and statements "
+                                     "from Arabic and English news.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build the graph of articles", epilog=BUILD_EXAMPLES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    b.add_argument("inputs", nargs="+", help="files or folders of .txt .md .html .json .jsonl; '-' = stdin")
+    b.add_argument("-o", "--output", type=Path, default=Path("output"), help="output folder (default output/)")
+    b.add_argument("--format", action="append", choices=FORMATS, default=None,
+                   help="extra serialisation (repeatable); graph.ttl and graph.trig are always written")
+    b.add_argument("--quiet", action="store_true", help="print no summary")
+    _add_output_options(b)
+
+    q = sub.add_parser("query", help="run a SPARQL query over a built graph", epilog=QUERY_EXAMPLES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    source = q.add_mutually_exclusive_group(required=True)
+    source.add_argument("file", nargs="?", type=Path, help="a .rq file")
+    source.add_argument("--name", help="a named query of ontology/queries/ (e.g. roles, statements)")
+    source.add_argument("-e", "--expression", help="SPARQL text")
+    q.add_argument("--graph", type=Path, default=Path("output/graph.ttl"), help="default output/graph.ttl")
+    q.add_argument("--bind", action="append", default=[], metavar="VAR=VALUE", help="bind a variable")
+    q.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    v = sub.add_parser("validate", help="check a graph against the SHACL shapes", epilog=VALIDATE_EXAMPLES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    v.add_argument("graph", type=Path)
+    return parser
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .pipeline import DEFAULT_FORMATS, build
+
+    formats = list(DEFAULT_FORMATS) + [f for f in (args.format or []) if f not in DEFAULT_FORMATS]
+    report = build(args.inputs, args.output, formats, args.mappings, stdin=sys.stdin,
+                   on_problem=lambda p: print(str(p), file=sys.stderr))
+    if not args.quiet:
+        print(report.summary())
+    return report.exit_status
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from .query import (
+        expand_bindings,
+        format_rows,
+        load_graph,
+        named_query,
+        parse_binding,
+        prepare,
+        read_query,
+        resolve_label_bindings,
+        run_query,
+    )
+
+    if args.name:
+        prepared = named_query(args.name)
+    elif args.expression:
+        prepared = prepare(args.expression, "<-e>")
+    else:
+        prepared = read_query(args.file)
+    graph = load_graph(args.graph)
+    bindings = dict(parse_binding(spec) for spec in args.bind)
+    columns: list[str] = []
+    rows: list = []
+    for combo in expand_bindings(resolve_label_bindings(graph, bindings)) if bindings else [{}]:
+        columns, found = run_query(graph, prepared, combo)
+        rows += [r for r in found if r not in rows]
+    print(format_rows(columns, rows, args.format), end="")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .query import load_graph
+    from .validate import validate_graph
+
+    conforms, text, count = validate_graph(load_graph(args.graph))
+    if conforms:
+        print(f"{args.graph}: conforms to the shapes")
+        return 0
+    print(text)
+    print(f"{args.graph}: {count} violation(s)", file=sys.stderr)
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    handlers = {"build": cmd_build, "query": cmd_query, "validate": cmd_validate}
+    try:
+        return handlers[args.command](args)
+    except KGBuildError as err:
+        for p in err.problems:
+            print(f"kgbuild: {p}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""Date expressions, normalised against the article's publication date.
+
+Finds "11 حزيران", "في العاشر من حزيران/يونيو من عام 2014", "أمس الخميس", "السبت الماضي",
+"June 11, 2014", "yesterday".  Values are ISO strings typed by their precision:
+``YYYY-MM-DD`` (xsd:date), ``--MM-DD`` (xsd:gMonthDay, when no year is written and the
+publication date is unknown), ``YYYY-MM`` (xsd:gYearMonth).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from spacy.tokens import Doc
+
+from . import lexicon as lx
+
+_YEAR = re.compile(r"^(1[89]\d\d|20\d\d)م?\.?$")
+_DAY = re.compile(r"^([0-9]{1,2})$")
+_YEAR_WORDS = {"عام", "العام", "سنة", "سنه", "لعام", "year"}
+_LINKS = {"من", "of", "في", ","}
+_PAST = {"الماضي", "الفائت", "المنصرم", "last"}
+_NEXT = {"المقبل", "القادم", "next"}
+_SLASHES = {"/", "(", ")", "-"}
+
+
+@dataclass(frozen=True)
+class DateMention:
+    start: int  # token indices
+    end: int
+    value: str
+    relative: bool  # computed from the publication date (أمس، الخميس), not written out
+
+
+def _parse_published(published: str | None) -> date | None:
+    if not published:
+        return None
+    try:
+        return date.fromisoformat(published[:10])
+    except ValueError:
+        return None
+
+
+def _with_year(month: int, day: int, year: int | None, published: date | None) -> str | None:
+    if year is not None:
+        try:
+            return date(year, month, day).isoformat()
+        except ValueError:
+            return None
+    if published is None:
+        return f"--{month:02d}-{day:02d}" if 1 <= day <= 31 else None
+    # a year-less date in news is the latest such date not far after publication
+    for candidate_year in (published.year, published.year - 1):
+        try:
+            candidate = date(candidate_year, month, day)
+        except ValueError:
+            continue
+        if candidate <= published + timedelta(days=7):
+            return candidate.isoformat()
+    return None
+
+
+def find_dates(doc: Doc, published: str | None) -> list[DateMention]:
+    pub = _parse_published(published)
+    at = doc._.kg_lex_at or {}
+    n = len(doc)
+    out: list[DateMention] = []
+    used: set[int] = set()
+
+    def cat(i: int, category: str) -> lx.LexMatch | None:
+        for match in at.get(i, ()):
+            if match.category == category:
+                return match
+        return None
+
+    def skip_alt_month(k: int) -> int:
+        # "حزيران/يونيو", "حزيران (يونيو)": the same month in a second naming system
+        while k < n and doc[k].text in _SLASHES:
+            alt = cat(k + 1, lx.MONTH) if k + 1 < n else None
+            if alt is not None:
+                k = alt.end
+            elif doc[k].text == ")":
+                k += 1
+            else:
+                break
+        return k
+
+    def read_year(k: int) -> tuple[int | None, int]:
+        j = k
+        while j < n and (doc[j].norm_ in _LINKS or doc[j].norm_ in _YEAR_WORDS):
+            j += 1
+        if j < n and _YEAR.match(doc[j].norm_):
+            return int(doc[j].norm_[:4]), j + 1
+        return None, k
+
+    for i in range(n):
+        if i in used:
+            continue
+        day: int | None = None
+        j = i
+        ordinal = cat(i, lx.ORDINAL)
+        if _DAY.match(doc[i].norm_) and 1 <= int(doc[i].norm_) <= 31:
+            day, j = int(doc[i].norm_), i + 1
+        elif ordinal is not None:
+            day, j = int(ordinal.payload), ordinal.end
+        if day is not None:
+            k = j + 1 if j < n and doc[j].norm_ in ("من", "of") else j
+            month = cat(k, lx.MONTH) if k < n else None
+            if month is not None:
+                end = skip_alt_month(month.end)
+                year, end = read_year(end)
+                value = _with_year(int(month.payload), day, year, pub)
+                if value:
+                    out.append(DateMention(i, end, value, False))
+                    used.update(range(i, end))
+                continue
+        month = cat(i, lx.MONTH)
+        if month is not None:
+            end = skip_alt_month(month.end)
+            if end < n and _DAY.match(doc[end].norm_):  # English "June 11, 2014"
+                day = int(doc[end].norm_)
+                year, stop = read_year(end + 1)
+                value = _with_year(int(month.payload), day, year, pub)
+                if value:
+                    out.append(DateMention(i, stop, value, False))
+                    used.update(range(i, stop))
+                continue
+            year, stop = read_year(end)
+            if year is not None:
+                out.append(DateMention(i, stop, f"{year}-{int(month.payload):02d}", False))
+                used.update(range(i, stop))
+            continue
+        relday = cat(i, lx.RELDAY)
+        if relday is not None:
+            end = relday.end
+            weekday = cat(end, lx.WEEKDAY) if end < n else None
+            if weekday is not None:
+                end = weekday.end
+            if pub is not None:
+                value = (pub + timedelta(days=int(relday.payload))).isoformat()
+                out.append(DateMention(i, end, value, True))
+            used.update(range(i, end))
+            continue
+        weekday = cat(i, lx.WEEKDAY)
+        if weekday is not None and pub is not None:
+            end = weekday.end
+            target = int(weekday.payload)
+            if i > 0 and doc[i - 1].norm_ in _NEXT | _PAST:
+                direction = "next" if doc[i - 1].norm_ in _NEXT else "past"
+            elif end < n and doc[end].norm_ in _NEXT:
+                direction, end = "next", end + 1
+            else:
+                direction = "past"
+                if end < n and doc[end].norm_ in _PAST:
+                    end += 1
+            delta = (pub.weekday() - target) % 7
+            if direction == "next":
+                value = pub + timedelta(days=(target - pub.weekday()) % 7 or 7)
+            else:
+                value = pub - timedelta(days=delta)
+            out.append(DateMention(i, end, value.isoformat(), True))
+            used.update(range(i, end))
+    return out

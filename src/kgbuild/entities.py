@@ -1,0 +1,344 @@
+"""The ``kg_entities`` component: find persons, organisations and places, and resolve them.
+
+Matching (what could be a mention) is kept apart from deciding (which mentions stand):
+candidates come from the gazetteer, from context (title + name, role + name, a known
+first name + family name, an organisation head word + its complement), then overlaps
+are settled longest-first, and within-article coreference links surnames, titles and
+anaphors (الجنرال بيراك, التنظيم, المجلس) to the entity named before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from . import lexicon as lx
+from .config import Mappings
+from .normalize import fold, slug
+from .records import EntityType
+
+if not Doc.has_extension("kg_entities"):
+    Doc.set_extension("kg_entities", default=None)  # key → EntityInfo
+    Doc.set_extension("kg_mentions", default=None)  # list[MentionInfo], sorted by start
+    Doc.set_extension("kg_token_mention", default=None)  # token index → MentionInfo
+
+SENTENCE_END = {".", "!", "?", "؟", "\n"}
+COMMAS = {",", "،"}
+MODIFIERS_AR = {"السابق", "الحالي", "الاسبق", "السابقه", "الحاليه", "الراحل"}
+
+
+@dataclass
+class EntityInfo:
+    key: str
+    type: EntityType
+    gazetteer_id: str | None = None
+    surfaces: list[tuple[str, str]] = field(default_factory=list)  # (lang, surface) in order seen
+
+
+@dataclass
+class MentionInfo:
+    key: str
+    type: EntityType
+    start: int  # token indices
+    end: int
+    rule: str
+    start_char: int = 0
+    end_char: int = 0
+
+
+def sentence_bounds(doc: Doc, i: int) -> tuple[int, int]:
+    start = i
+    while start > 0 and not _is_boundary(doc[start - 1]):
+        start -= 1
+    end = i
+    while end < len(doc) and not _is_boundary(doc[end]):
+        end += 1
+    return start, end
+
+
+def _is_boundary(token: Token) -> bool:
+    return token.text in SENTENCE_END or "\n" in token.text
+
+
+class EntityRecogniser:
+    def __init__(self, nlp: Language, mappings: Mappings, lexicon: lx.Lexicon):
+        self.lang = nlp.lang
+        self.mappings = mappings
+        self.lex = lexicon
+
+    # ---- token tests -------------------------------------------------------------------
+    def _cats(self, doc: Doc, i: int) -> dict[str, lx.LexMatch]:
+        return {m.category: m for m in doc._.kg_lex_at.get(i, ())}
+
+    def _blocked(self, doc: Doc, i: int) -> bool:
+        """A word that cannot be part of a name: grammar, time, cue, role or title."""
+        norm = doc[i].norm_
+        if self.lex.has(lx.NOT_NAME, norm) or self.lex.has(lx.COMP, norm):
+            return True
+        cats = self._cats(doc, i)
+        return any(c in cats for c in (lx.CUE, lx.PARTICIPLE, lx.ROLE, lx.TITLE, lx.DEMONYM, lx.MONTH,
+                                       lx.WEEKDAY, lx.RELDAY, lx.ACCORDING, lx.ORG_HEAD, lx.ANON_HEAD,
+                                       lx.HIJRI, lx.ORDINAL))
+
+    def _namey(self, doc: Doc, i: int, taken: set[int]) -> bool:
+        token = doc[i]
+        if i in taken or not token.is_alpha or len(token.text) < 2 or self._blocked(doc, i):
+            return False
+        norm = token.norm_
+        if self.lang == "ar":
+            if token._.kg_clitic in ("ب", "ل", "ك", "وب", "ول", "فب", "فل"):
+                return False
+            if i > 0 and doc[i - 1].norm_ in ("ب", "ل", "ك", "و", "ف") and \
+                    doc[i - 1].idx + len(doc[i - 1].text) == token.idx:
+                return False
+            given = self.lex.has(lx.GIVEN, norm)
+            if norm[0] in "بلكوف" and not given and not norm.startswith("ال"):
+                return False
+            # accusative adverbs and participles (حاليا، مشيرا) end in alef; names rarely do
+            if norm.endswith("ا") and len(norm) > 3 and not given:
+                return False
+            return True
+        return token.text[0].isupper()
+
+    def scan_name(self, doc: Doc, j: int, taken: set[int], limit: int) -> int:
+        """End of a name starting at token j (j when there is none)."""
+        k = j
+        count = 0
+        while k < limit and count < 4:
+            norm = doc[k].norm_
+            if self.lex.has(lx.PARTICLE, norm) and k + 1 < limit and self._namey(doc, k + 1, taken):
+                k += 2
+                count += 1
+                continue
+            if self.lang == "en" and k > j and doc[k].text in ("al-", "bin", "ibn", "de", "van", "von"):
+                k += 1
+                continue
+            if not self._namey(doc, k, taken):
+                break
+            # past two words only a family name (ال…) or another first name goes on
+            if self.lang == "ar" and count >= 2 and not (norm.startswith("ال") or self.lex.has(lx.GIVEN, norm)):
+                break
+            k += 1
+            count += 1
+        return k
+
+    # ---- main --------------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        entities: dict[str, EntityInfo] = {}
+        mentions: list[MentionInfo] = []
+        taken: set[int] = set()
+        gaz = self.mappings.gazetteer_by_id
+
+        def add(key: str, etype: EntityType, start: int, end: int, rule: str,
+                gid: str | None = None, surface: bool = True) -> MentionInfo:
+            info = entities.setdefault(key, EntityInfo(key, etype, gid))
+            if surface:
+                info.surfaces.append((self.lang, doc[start:end].text))
+            mention = MentionInfo(key, etype, start, end, rule, doc[start].idx,
+                                  doc[end - 1].idx + len(doc[end - 1].text))
+            mentions.append(mention)
+            taken.update(range(start, end))
+            return mention
+
+        # 1. gazetteer: longest match first, full names before surnames
+        candidates = [m for m in doc._.kg_lex if m.category in (lx.GAZ, lx.SURNAME)]
+        candidates.sort(key=lambda m: (-(m.end - m.start), m.category != lx.GAZ, m.start))
+        for match in candidates:
+            if any(t in taken for t in range(match.start, match.end)):
+                continue
+            entry = gaz[match.payload]
+            add(f"gaz:{entry.id}", entry.type, match.start, match.end,
+                "gazetteer" if match.category == lx.GAZ else "gazetteer-surname", entry.id)
+
+        # 2. persons from context
+        found = self._context_persons(doc, taken)
+        for start, end, rule in found:
+            if any(t in taken for t in range(start, end)):
+                continue
+            name = doc[start:end].text
+            key = self._person_key(doc, start, end, entities)
+            add(key, EntityType.PERSON, start, end, rule)
+            del name
+
+        # 3. organisations from a head word and its complement
+        for start, end in self._context_orgs(doc, taken):
+            if any(t in taken for t in range(start, end)):
+                continue
+            target = self._org_target(doc, start, end, mentions)
+            if target is not None:
+                add(target.key, target.type, start, end, "org-head-anaphor", surface=False)
+            else:
+                add(f"org:{slug(doc[start:end].text)}", EntityType.ORGANISATION, start, end, "org-head")
+
+        # 4. coreference: surnames and anaphors of entities named before
+        mentions.sort(key=lambda m: m.start)
+        self._corefer(doc, taken, entities, mentions, add)
+        mentions.sort(key=lambda m: (m.start, m.end))
+        doc._.kg_entities = entities
+        doc._.kg_mentions = mentions
+        doc._.kg_token_mention = {i: m for m in mentions for i in range(m.start, m.end)}
+        return doc
+
+    def _person_key(self, doc: Doc, start: int, end: int, entities: dict[str, EntityInfo]) -> str:
+        words = [t.norm_ for t in doc[start:end]]
+        if len(words) == 1:
+            # a surname alone: the person last named with it, else a person of its own
+            for key, info in reversed(list(entities.items())):
+                if info.type is EntityType.PERSON and any(
+                        fold(s).split()[-1:] == words for _, s in info.surfaces if len(s.split()) > 1):
+                    return key
+        return f"person:{slug(doc[start:end].text)}"
+
+    def _context_persons(self, doc: Doc, taken: set[int]) -> list[tuple[int, int, str]]:
+        found: list[tuple[int, int, str]] = []
+        n = len(doc)
+        for i in range(n):
+            cats = self._cats(doc, i)
+            if lx.TITLE in cats:
+                j = cats[lx.TITLE].end
+                if j < n and doc[j].text in COMMAS:
+                    j += 1
+                _, limit = sentence_bounds(doc, j) if j < n else (0, n)
+                end = self.scan_name(doc, j, taken, limit)
+                if end > j:
+                    found.append((j, end, "title-name"))
+            if lx.ROLE in cats:
+                end_role = cats[lx.ROLE].end
+                _, limit = sentence_bounds(doc, i)
+                j = self._skip_role_modifiers(doc, end_role, limit)
+                end = self.scan_name(doc, j, taken, limit)
+                if end - j >= 2:
+                    found.append((j, end, "role-name"))
+                    continue
+                # the role phrase runs on to a comma, then the name: "مساعد وزير …، ديفد شينكر،"
+                for k in range(j, min(limit, j + 14)):
+                    if doc[k].text in COMMAS:
+                        end = self.scan_name(doc, k + 1, taken, limit)
+                        follows = doc[end] if end < n else None
+                        if end - (k + 1) >= 2 and (follows is None or follows.text in COMMAS
+                                                   or lx.CUE in self._cats(doc, end)
+                                                   or follows.text in SENTENCE_END):
+                            found.append((k + 1, end, "role-comma-name"))
+                        break
+                    if lx.CUE in self._cats(doc, k) or lx.COMP in self._cats(doc, k):
+                        break
+            if lx.GIVEN in cats and self._namey(doc, i, taken) and "ى" not in doc[i].text:
+                _, limit = sentence_bounds(doc, i)
+                end = self.scan_name(doc, i, taken, limit)
+                if end - i >= 2:
+                    found.append((i, end, "given-name"))
+        # longer and earlier spans first; overlaps are dropped by the caller
+        found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
+        return found
+
+    def _skip_role_modifiers(self, doc: Doc, j: int, limit: int) -> int:
+        mention_at = {m.start: m for m in doc._.kg_lex if m.category == lx.GAZ}
+        while j < limit:
+            cats = self._cats(doc, j)
+            if lx.DEMONYM in cats:
+                j = cats[lx.DEMONYM].end
+            elif lx.ROLE in cats:
+                j = cats[lx.ROLE].end
+            elif j in mention_at and self.mappings.gazetteer_by_id[mention_at[j].payload].type \
+                    is not EntityType.PERSON:
+                j = mention_at[j].end
+            elif doc[j].norm_ in MODIFIERS_AR:
+                j += 1
+            elif lx.TITLE in cats:
+                j = cats[lx.TITLE].end
+            else:
+                break
+        return j
+
+    def _context_orgs(self, doc: Doc, taken: set[int]) -> list[tuple[int, int]]:
+        """Head word (مجلس، وزارة، صحيفة …) plus up to four complement words."""
+        spans: list[tuple[int, int]] = []
+        n = len(doc)
+        for match in doc._.kg_lex:
+            if match.category != lx.ORG_HEAD or match.start in taken:
+                continue
+            i = match.start
+            _, limit = sentence_bounds(doc, i)
+            k = match.end
+            while k < limit and k - match.end < 4:
+                token = doc[k]
+                if not token.is_alpha or k in taken and not self._gaz_place_or_org(doc, k):
+                    break
+                norm = token.norm_
+                if self.lex.has(lx.NOT_NAME, norm) or self.lex.has(lx.COMP, norm) or \
+                        lx.CUE in self._cats(doc, k) or lx.RELDAY in self._cats(doc, k) or \
+                        lx.WEEKDAY in self._cats(doc, k) or lx.TITLE in self._cats(doc, k) or \
+                        lx.ROLE in self._cats(doc, k):
+                    break
+                if self.lang == "en" and not token.text[0].isupper():
+                    break
+                k += 1
+                if k - 1 in taken:  # the complement ends with a known place or organisation
+                    mention_end = k
+                    while mention_end < n and mention_end in taken:
+                        mention_end += 1
+                    k = mention_end
+                    break
+            if k > match.end:
+                spans.append((i, k))
+        return spans
+
+    def _gaz_place_or_org(self, doc: Doc, k: int) -> bool:
+        return any(m.category == lx.GAZ and m.start <= k < m.end for m in doc._.kg_lex)
+
+    def _org_target(self, doc: Doc, start: int, end: int, mentions: list[MentionInfo]) -> MentionInfo | None:
+        """"قوات التحالف" names the coalition itself: a head over a known organisation is it."""
+        inner = [m for m in mentions if start < m.start and m.end == end and m.type is EntityType.ORGANISATION]
+        if inner and doc[start].norm_ in ("قوات", "طيران", "طائرات", "جنود", "قيادة"):
+            return inner[0]
+        return None
+
+    def _corefer(self, doc: Doc, taken: set[int], entities: dict[str, EntityInfo],
+                 mentions: list[MentionInfo], add: object) -> None:
+        assert callable(add)
+        surnames: dict[str, str] = {}
+        for m in mentions:
+            if m.type is EntityType.PERSON and m.end - m.start >= 2:
+                surnames.setdefault(doc[m.end - 1].norm_, m.key)
+        first_seen: dict[str, int] = {}
+        for m in mentions:
+            first_seen.setdefault(m.key, m.start)
+        for i, token in enumerate(doc):
+            if i in taken:
+                continue
+            key = surnames.get(token.norm_)
+            if key and first_seen.get(key, len(doc)) < i and (
+                    token.norm_.startswith("ال") or not self._blocked(doc, i)) and token.is_alpha:
+                add(key, EntityType.PERSON, i, i + 1, "surname")
+                continue
+            for match in doc._.kg_lex_at.get(i, ()):
+                if match.category != lx.ANAPHOR or any(t in taken for t in range(match.start, match.end)):
+                    continue
+                key = f"gaz:{match.payload}"
+                if first_seen.get(key, len(doc)) < i:
+                    add(key, entities[key].type, match.start, match.end, "anaphor", surface=False)
+                    break
+            else:
+                # head-noun anaphora: المجلس → the council named before
+                norm = token.norm_
+                if norm.startswith("ال") and len(norm) > 4 and i not in taken and token.is_alpha:
+                    head = norm[2:]
+                    earlier = [m for m in mentions if m.start < i and m.type is EntityType.ORGANISATION
+                               and m.rule in ("org-head", "gazetteer")
+                               and doc[m.start].norm_ in (head, "ال" + head) and m.end - m.start > 1]
+                    nxt = doc[i + 1].norm_ if i + 1 < len(doc) else ""
+                    if earlier and not nxt.startswith("ال"):
+                        add(earlier[-1].key, EntityType.ORGANISATION, i, i + 1, "head-anaphor", surface=False)
+
+
+@Language.factory("kg_entities", default_config={"mappings_dir": None})
+def make_entities(nlp: Language, name: str, mappings_dir: str | None) -> EntityRecogniser:
+    from .nlp import get_mappings
+
+    return EntityRecogniser(nlp, get_mappings(mappings_dir), nlp.get_pipe("kg_lexicon").lexicon)
+
+
+def mention_span(doc: Doc, mention: MentionInfo) -> Span:
+    return doc[mention.start:mention.end]

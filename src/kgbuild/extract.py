@@ -1,0 +1,72 @@
+"""The extract and resolve stages: one Article in, one ArticleResult of frozen records out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from spacy.tokens import Doc
+
+from .config import Mappings
+from .dates import find_dates
+from .entities import EntityInfo
+from .nlp import get_mappings, make_pipeline
+from .records import Article, ArticleResult, Entity, EntityType, Mention, Span
+from .roles import extract_roles
+from .statements import extract_statements
+
+
+def _entity_record(info: EntityInfo, mappings: Mappings) -> Entity:
+    if info.gazetteer_id:
+        entry = mappings.gazetteer_by_id[info.gazetteer_id]
+        labels = [(lang, entry.labels[lang]) for lang in ("ar", "en")]
+        labels += [(lang, alias) for lang in ("ar", "en") for alias in entry.aliases[lang]]
+        return Entity(info.key, entry.type, tuple(labels), entry.id, entry.wikidata)
+    # the fullest written form leads; the rest are kept as alternative labels
+    ordered = sorted(dict.fromkeys(info.surfaces), key=lambda s: (-len(s[1].split()), info.surfaces.index(s)))
+    return Entity(info.key, info.type, tuple(ordered))
+
+
+def entities_and_mentions(doc: Doc, mappings: Mappings) -> tuple[tuple[Entity, ...], tuple[Mention, ...]]:
+    infos: dict[str, EntityInfo] = doc._.kg_entities
+    entities = tuple(_entity_record(info, mappings) for info in infos.values()
+                     if info.surfaces or info.gazetteer_id)
+    known = {e.key for e in entities}
+    mentions = tuple(
+        Mention(m.key, Span(m.start_char, m.end_char, doc.text[m.start_char:m.end_char]), m.rule)
+        for m in doc._.kg_mentions if m.key in known)
+    return entities, mentions
+
+
+def analyse(article: Article, mappings_dir: str | Path | None = None) -> ArticleResult:
+    """Run the pipeline of the article's language and read off every record."""
+    directory = str(mappings_dir) if mappings_dir else None
+    mappings = get_mappings(directory)
+    nlp = make_pipeline(article.lang, directory)
+    doc = nlp(article.doc_text)
+    entities, mentions = entities_and_mentions(doc, mappings)
+    roles = extract_roles(doc, mappings)
+    dates = find_dates(doc, article.published)
+    said = extract_statements(doc, mappings, article.id, len(article.title), dates)
+    entities += said.entities
+    mentions += said.mentions
+    used = {m.entity_key for m in mentions} | {r.person_key for r in roles} | \
+        {r.org_key for r in roles if r.org_key} | {s.speaker_key for s in said.statements} | \
+        {k for s in said.statements for k in s.about}
+    by_key = {e.key: e for e in entities}
+    # organisations reached only through a demonym or a default country still need a node
+    for key in sorted(used - set(by_key)):
+        gid = key.removeprefix("gaz:")
+        entry = mappings.gazetteer_by_id.get(gid)
+        if entry is not None:
+            by_key[key] = Entity(key, entry.type, tuple((lang, entry.labels[lang]) for lang in ("ar", "en")),
+                                 entry.id, entry.wikidata)
+    rules = sorted({m.rule for m in mentions} | {r.rule for r in roles} | {s.rule for s in said.statements})
+    return ArticleResult(
+        article=article,
+        entities=tuple(by_key[k] for k in sorted(by_key) if by_key[k].type is not EntityType.ANONYMOUS
+                       or k in used),
+        mentions=tuple(sorted(mentions, key=lambda m: (m.span.start, m.span.end, m.entity_key))),
+        roles=roles,
+        statements=said.statements,
+        rules_used=tuple(rules),
+    )

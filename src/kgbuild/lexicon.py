@@ -1,0 +1,190 @@
+"""Word lists from the mappings, compiled into spaCy PhraseMatchers over folded norms.
+
+One ``Lexicon`` per language and mappings directory.  Matching is on ``Token.norm_``,
+which the normaliser sets to the folded form (and the clitic splitter to the bare stem),
+so a form written once in YAML finds every spelling and clitic variant in text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from .config import GazetteerEntry, Mappings
+from .normalize import fold
+
+# Categories of lexical matches; payload is what the match stands for.
+TITLE = "TITLE"
+ROLE = "ROLE"
+CUE = "CUE"
+PARTICIPLE = "PARTICIPLE"
+ACCORDING = "ACCORDING"
+COMP = "COMP"
+DEMONYM = "DEMONYM"
+MONTH = "MONTH"
+HIJRI = "HIJRI"
+WEEKDAY = "WEEKDAY"
+RELDAY = "RELDAY"
+ORDINAL = "ORDINAL"
+GIVEN = "GIVEN"
+PARTICLE = "PARTICLE"
+NOT_NAME = "NOT_NAME"
+ORG_HEAD = "ORG_HEAD"
+ANON_HEAD = "ANON_HEAD"
+GAZ = "GAZ"
+SURNAME = "SURNAME"
+ANAPHOR = "ANAPHOR"
+
+# Words that open an organisation's name ("مجلس محافظة الأنبار") or an unnamed source
+# ("مصدر أمني"); these are grammar, not data about actors, so they live here.
+ORG_HEADS = {
+    "ar": ["مجلس", "وزارة", "هيئة", "جهاز", "قيادة", "لجنة", "صحيفة", "جريدة", "وكالة", "مؤسسة", "معهد",
+           "مركز", "حزب", "حركة", "ائتلاف", "كتلة", "جبهة", "منظمة", "شرطة", "مكتب", "المكتب", "مديرية",
+           "محكمة", "تحالف", "حكومة", "رئاسة", "دائرة", "مجالس", "اتحاد", "جمعية", "قناة", "فرقة", "تنظيم",
+           "شركة", "جامعة", "بلدية", "محافظة", "ميليشيا", "كتائب", "عصائب", "سرايا", "ألوية", "لواء", "فيلق"],
+    "en": ["Ministry", "Department", "Council", "Committee", "Agency", "Institute", "Foundation", "Party",
+           "Movement", "Front", "Brigade", "Brigades", "Army", "Police", "Office", "Commission", "Center",
+           "Centre", "Court", "Forces", "Command", "Coalition", "Alliance", "University", "Association"],
+}
+ANON_HEADS = {
+    "ar": ["مصدر", "مصادر", "مسؤول", "مسؤولون", "مسؤولين", "مسؤولو", "ضابط", "ضباط", "شهود", "شاهد",
+           "قادة", "عسكريين", "عسكريون", "مراقبون", "مراقبين", "خبراء", "محللون", "دبلوماسي", "دبلوماسيون",
+           "مسؤولة", "ناشطون", "ناشط", "سكان", "مصدرا", "مسؤولا"],
+    "en": ["official", "officials", "source", "sources", "officer", "officers", "diplomat", "diplomats",
+           "spokesman", "spokeswoman", "spokesperson", "aide", "aides", "witnesses", "residents"],
+}
+# Function words that are never part of a name, whatever names.yaml says.
+FUNCTION_WORDS = {
+    "ar": ["في", "من", "على", "علي", "الى", "إلى", "عن", "مع", "ان", "أن", "إن", "بان", "بأن", "الذي", "التي",
+           "الذين", "هذا", "هذه", "ذلك", "تلك", "هو", "هي", "هم", "كان", "كانت", "قد", "لقد", "لم", "لن", "لا",
+           "ما", "ماذا", "او", "أو", "ثم", "حيث", "حين", "بعد", "قبل", "خلال", "عند", "منذ", "حول", "ضد",
+           "بين", "عبر", "لدى", "امام", "أمام", "وراء", "تحت", "فوق", "كل", "بعض", "غير", "اي", "أي", "ايضا",
+           "أيضا", "أيضاً", "ايضاً", "كما", "لكن", "ولكن", "بل", "اذا", "إذا", "لو", "اما", "أما", "الا", "إلا",
+           "و", "ف", "ب", "ل", "ك", "يا", "نحو", "اثناء", "أثناء", "لدي", "السابق", "الحالي", "الأسبق",
+           "الراحل", "نفسه", "نفسها", "امس", "أمس", "اليوم", "غدا", "حاليا", "حالياً", "سابقا", "بشأن", "بشان",
+           "وفق", "وفقا", "حسب", "بحسب", "عبر", "إثر", "اثر", "جراء", "بسبب", "نتيجة", "والذي", "والتي"],
+    "en": ["the", "a", "an", "of", "in", "on", "at", "to", "for", "from", "with", "by", "and", "or", "but",
+           "said", "says", "told", "who", "which", "that", "this", "he", "she", "they", "it", "we", "i",
+           "his", "her", "their", "its", "on", "monday", "tuesday", "wednesday", "thursday", "friday",
+           "saturday", "sunday", "yesterday", "today", "tomorrow", "mr", "mrs", "ms", "former", "new"],
+}
+
+
+@dataclass
+class LexMatch:
+    category: str
+    payload: str
+    start: int
+    end: int
+
+
+@dataclass
+class Lexicon:
+    lang: str
+    mappings: Mappings
+    matchers: dict[str, PhraseMatcher] = field(default_factory=dict)
+    known_words: set[str] = field(default_factory=set)  # stems a clitic may be glued to
+    single: dict[str, set[str]] = field(default_factory=dict)  # category → folded one-word forms
+
+    def match(self, doc: Doc) -> list[LexMatch]:
+        found: list[LexMatch] = []
+        for category, matcher in self.matchers.items():
+            vocab = doc.vocab.strings
+            for match_id, start, end in matcher(doc):
+                found.append(LexMatch(category, vocab[match_id], start, end))
+        found.sort(key=lambda m: (m.start, -(m.end - m.start), m.category, m.payload))
+        return found
+
+    def has(self, category: str, folded: str) -> bool:
+        return folded in self.single.get(category, set())
+
+
+def _forms_of(entry: GazetteerEntry, lang: str) -> Iterable[str]:
+    yield from entry.names(lang)
+    # Arabic reports transliterate Latin names; English ones rarely write Arabic
+    if lang == "ar":
+        yield entry.labels["en"]
+
+
+def build_lexicon(nlp: Language, mappings: Mappings) -> Lexicon:
+    lang = nlp.lang
+    lex = Lexicon(lang, mappings)
+    entries: dict[str, list[tuple[str, str]]] = {}
+
+    def add(category: str, payload: str, form: str) -> None:
+        form = form.strip()
+        if form:
+            # PhraseMatcher keys must be non-empty strings
+            entries.setdefault(category, []).append((payload or "_", form))
+
+    for entry in mappings.gazetteer:
+        for form in _forms_of(entry, lang):
+            add(GAZ, entry.id, form)
+        for form in entry.surnames[lang]:
+            add(SURNAME, entry.id, form)
+        for form in entry.anaphors[lang]:
+            add(ANAPHOR, entry.id, form)
+        for form in entry.demonyms[lang]:
+            add(DEMONYM, entry.id, form)
+    for form in mappings.titles[lang]:
+        add(TITLE, "", form)
+    for role in mappings.roles:
+        for form in role.forms[lang]:
+            add(ROLE, role.id, form)
+    cues = mappings.cues[lang]
+    for index, group in enumerate(cues.verbs):
+        for form in group:
+            add(CUE, group[0] if group else str(index), form)
+    for group in cues.participles:
+        for form in group:
+            add(PARTICIPLE, group[0], form)
+    for form in cues.according_to:
+        add(ACCORDING, "", form)
+    for form in cues.complementizers:
+        add(COMP, "", form)
+    cal = mappings.calendar
+    for number, form in cal.months[lang]:
+        add(MONTH, str(number), form)
+    for number, form in cal.hijri_months[lang]:
+        add(HIJRI, str(number), form)
+    for number, form in cal.weekdays[lang]:
+        add(WEEKDAY, str(number), form)
+    for form, offset in cal.relative_days[lang].items():
+        add(RELDAY, str(offset), form)
+    for form, number in cal.ordinals[lang].items():
+        add(ORDINAL, str(number), form)
+    for form in mappings.given_names[lang]:
+        add(GIVEN, "", form)
+    for form in mappings.name_particles[lang]:
+        add(PARTICLE, "", form)
+    for form in (*mappings.not_names[lang], *FUNCTION_WORDS[lang]):
+        add(NOT_NAME, "", form)
+    for form in ORG_HEADS[lang]:
+        add(ORG_HEAD, "", form)
+    for form in ANON_HEADS[lang]:
+        add(ANON_HEAD, "", form)
+
+    normalise = nlp.get_pipe("kg_normalizer")
+    for category, items in entries.items():
+        matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+        by_payload: dict[str, list[Doc]] = {}
+        seen: set[tuple[str, tuple[str, ...]]] = set()
+        for payload, form in items:
+            pattern = normalise(nlp.make_doc(form))
+            norms = tuple(t.norm_ for t in pattern)
+            if not norms or (payload, norms) in seen:
+                continue
+            seen.add((payload, norms))
+            by_payload.setdefault(payload, []).append(pattern)
+            lex.known_words.add(norms[0])
+            if len(norms) == 1:
+                lex.single.setdefault(category, set()).add(norms[0])
+        for payload, patterns in by_payload.items():
+            matcher.add(payload, patterns)
+        lex.matchers[category] = matcher
+    lex.known_words.update(fold(w) for w in FUNCTION_WORDS[lang])
+    return lex

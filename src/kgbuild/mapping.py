@@ -1,0 +1,238 @@
+"""The mapping stage: an ArticleResult becomes RDF triples, terms taken from rdf.yaml.
+
+Every node gets a deterministic IRI (no blank nodes), so the same article always gives
+the same triples and graphs of different articles merge by union.  Entity labels are
+not written here: the graph stage picks one preferred label per language over all
+articles, from the candidates this stage returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from rdflib import RDF, XSD, Literal, URIRef
+from rdflib.term import Node
+
+from .config import Mappings
+from .normalize import fold_words
+from .records import Article, ArticleResult, Entity, EntityType, Span
+
+Triple = tuple[URIRef, URIRef, Node]
+ENTITY_PATH = {EntityType.PERSON: "person", EntityType.ORGANISATION: "org", EntityType.PLACE: "place"}
+
+
+@dataclass(frozen=True)
+class LabelCandidate:
+    entity: URIRef
+    lang: str
+    label: str
+    preferred: bool
+    from_gazetteer: bool
+
+
+def _seg(text: str) -> str:
+    return quote(text, safe="-._~")
+
+
+def date_literal(value: str) -> Literal:
+    if value.startswith("--"):
+        return Literal(value, datatype=XSD.gMonthDay)
+    if len(value) == 7:
+        return Literal(value, datatype=XSD.gYearMonth)
+    if len(value) == 4:
+        return Literal(value, datatype=XSD.gYear)
+    return Literal(value, datatype=XSD.date)
+
+
+class Mapper:
+    def __init__(self, mappings: Mappings):
+        self.m = mappings
+        self.rdf = mappings.rdf
+        self.base = self.rdf.base
+
+    def iri(self, path: str) -> URIRef:
+        return URIRef(self.base + path)
+
+    def article_iri(self, article_id: str) -> URIRef:
+        return self.iri(f"article/{_seg(article_id)}")
+
+    def entity_iri(self, key: str, etype: EntityType | None = None) -> URIRef:
+        kind, _, rest = key.partition(":")
+        if kind == "gaz":
+            entry = self.m.gazetteer_by_id[rest]
+            return self.iri(f"{ENTITY_PATH[entry.type]}/{_seg(rest)}")
+        if kind == "anon":
+            article_id, _, number = rest.rpartition(":")
+            return self.iri(f"source/{_seg(article_id)}/{number}")
+        return self.iri(f"{kind}/{_seg(rest)}")
+
+    def role_concept_iri(self, concept: str) -> URIRef:
+        return self.iri(f"concept/role/{_seg(concept)}")
+
+    def topic_iri(self, topic: str) -> URIRef:
+        return self.iri(f"concept/topic/{_seg(topic)}")
+
+    def rule_iri(self, rule: str) -> URIRef:
+        return self.iri(f"rule/{_seg(rule)}")
+
+    def lit(self, text: str, lang: str) -> Literal:
+        return Literal(text, lang=lang) if lang in ("ar", "en") else Literal(text)
+
+    # ---- nodes ---------------------------------------------------------------------------
+    def article(self, article: Article) -> Iterator[Triple]:
+        p = self.rdf.properties["Article"]
+        node = self.article_iri(article.id)
+        for cls in self.rdf.classes["Article"]:
+            yield node, RDF.type, cls
+        yield node, p["identifier"], Literal(article.id)
+        if article.title:
+            yield node, p["title"], self.lit(article.title, article.lang)
+        yield node, p["language"], Literal(article.lang)
+        if article.published:
+            yield node, p["published"], Literal(article.published, datatype=XSD.date)
+        if article.url:
+            yield node, p["url"], Literal(article.url, datatype=XSD.anyURI)
+        yield node, p["content_hash"], Literal(article.content_hash)
+        f = self.rdf.properties["TextField"]
+        for name, value in (("title", article.title), ("text", article.text)):
+            if not value:
+                continue
+            field_node = URIRef(f"{node}/{name}")
+            for cls in self.rdf.classes["TextField"]:
+                yield field_node, RDF.type, cls
+            yield field_node, f["article"], node
+            yield field_node, f["field"], Literal(name)
+            yield field_node, f["string"], Literal(value)
+
+    def span_node(self, kind: str, article: Article, span: Span) -> tuple[URIRef, list[Triple]]:
+        """A Mention or Evidence node for a doc_text span, located in the title or body."""
+        field_name, start, end = article.locate(span.start, span.end)
+        article_node = self.article_iri(article.id)
+        node = self.iri(f"{kind.lower()}/{_seg(article.id)}/{field_name}/{start}-{end}")
+        p = self.rdf.properties[kind]
+        source = article.title if field_name == "title" else article.text
+        triples: list[Triple] = [(node, RDF.type, cls) for cls in self.rdf.classes[kind]]
+        triples += [
+            (node, p["article"], article_node),
+            (node, p["context"], URIRef(f"{article_node}/{field_name}")),
+            (node, p["begin"], Literal(start, datatype=XSD.nonNegativeInteger)),
+            (node, p["end"], Literal(end, datatype=XSD.nonNegativeInteger)),
+            (node, p["anchor"], Literal(source[start:end])),
+        ]
+        return node, triples
+
+    def entity(self, entity: Entity) -> tuple[list[Triple], list[LabelCandidate]]:
+        node = self.entity_iri(entity.key)
+        classes = self.rdf.classes["AnonymousSource" if entity.type is EntityType.ANONYMOUS else entity.type.value]
+        triples: list[Triple] = [(node, RDF.type, cls) for cls in classes]
+        p = self.rdf.properties["Entity"]
+        if entity.wikidata:
+            triples.append((node, p["same_as"], URIRef(f"http://www.wikidata.org/entity/{entity.wikidata}")))
+        if entity.affiliation:
+            triples.append((node, p["affiliation"], self.entity_iri(entity.affiliation)))
+        labels: list[LabelCandidate] = []
+        first_seen: set[str] = set()
+        for lang, label in entity.labels:
+            labels.append(LabelCandidate(node, lang, label, lang not in first_seen, entity.gazetteer_id is not None))
+            first_seen.add(lang)
+        return triples, labels
+
+    # ---- a whole article -----------------------------------------------------------------
+    def map_article(self, result: ArticleResult) -> tuple[list[Triple], list[LabelCandidate]]:
+        article = result.article
+        article_node = self.article_iri(article.id)
+        triples: list[Triple] = list(self.article(article))
+        labels: list[LabelCandidate] = []
+        for entity in result.entities:
+            entity_triples, entity_labels = self.entity(entity)
+            triples += entity_triples
+            labels += entity_labels
+        rules: set[str] = set()
+        mp = self.rdf.properties["Mention"]
+        for mention in result.mentions:
+            node, span_triples = self.span_node("Mention", article, mention.span)
+            triples += span_triples
+            triples.append((node, mp["entity"], self.entity_iri(mention.entity_key)))
+            triples.append((node, mp["rule"], self.rule_iri(mention.rule)))
+            rules.add(mention.rule)
+        rp = self.rdf.properties["RoleAssignment"]
+        for role in result.roles:
+            if role.org_key is None:
+                continue
+            person, org = self.entity_iri(role.person_key), self.entity_iri(role.org_key)
+            digest = hashlib.sha256(f"{person}|{fold_words(role.role_label.text)}|{org}".encode()).hexdigest()
+            node = self.iri(f"role/{digest[:20]}")
+            evidence, span_triples = self.span_node("Evidence", article, role.evidence)
+            triples += span_triples
+            triples += [(node, RDF.type, cls) for cls in self.rdf.classes["RoleAssignment"]]
+            triples += [
+                (node, rp["person"], person),
+                (node, rp["organisation"], org),
+                (node, rp["role_label"], self.lit(role.role_label.text, article.lang)),
+                (node, rp["evidence"], evidence),
+                (node, rp["article"], article_node),
+                (node, rp["rule"], self.rule_iri(role.rule)),
+            ]
+            if role.role_concept:
+                triples.append((node, rp["role"], self.role_concept_iri(role.role_concept)))
+                triples += self.concept_triples("roles", role.role_concept)
+            rules.add(role.rule)
+        sp = self.rdf.properties["Statement"]
+        for statement in result.statements:
+            field_name, start, end = article.locate(statement.content.start, statement.content.end)
+            node = self.iri(f"statement/{_seg(article.id)}/{field_name}/{start}-{end}")
+            evidence, span_triples = self.span_node("Evidence", article, statement.evidence)
+            triples += span_triples
+            triples += [(node, RDF.type, cls) for cls in self.rdf.classes["Statement"]]
+            triples += [
+                (node, sp["speaker"], self.entity_iri(statement.speaker_key)),
+                (node, sp["cue"], self.lit(statement.cue.text, article.lang)),
+                (node, sp["content"], self.lit(statement.content.text, article.lang)),
+                (node, sp["quote"], Literal(statement.is_quote)),
+                (node, sp["evidence"], evidence),
+                (node, sp["article"], article_node),
+                (node, sp["rule"], self.rule_iri(statement.rule)),
+            ]
+            triples += [(node, sp["about"], self.entity_iri(key)) for key in statement.about]
+            for topic in statement.topics:
+                triples.append((node, sp["topic"], self.topic_iri(topic)))
+                triples += self.concept_triples("topics", topic)
+            if statement.date:
+                triples.append((node, sp["stated_on"], date_literal(statement.date)))
+            triples += [(node, sp["mentions_date"], date_literal(d)) for d in statement.mentioned_dates]
+            rules.add(statement.rule)
+        for rule in sorted(rules):
+            triples += [(self.rule_iri(rule), RDF.type, cls) for cls in self.rdf.classes["Rule"]]
+            triples.append((self.rule_iri(rule), self.rdf.properties["Rule"]["label"], Literal(rule)))
+        return triples, labels
+
+    def concept_triples(self, scheme: str, concept_id: str) -> list[Triple]:
+        cp = self.rdf.properties["Concept"]
+        scheme_node = self.iri(self.rdf.schemes.get(scheme, f"scheme/{scheme}"))
+        if scheme == "roles":
+            node = self.role_concept_iri(concept_id)
+            role = self.m.role_by_id.get(concept_id)
+            labels = role.labels if role else {}
+            classes = self.rdf.classes["RoleConcept"]
+            scheme_labels = {"en": "Roles", "ar": "المناصب"}
+            broader = None
+        else:
+            node = self.topic_iri(concept_id)
+            topic = next((t for t in self.m.topics if t.id == concept_id), None)
+            labels = topic.labels if topic else {}
+            classes = self.rdf.classes["TopicConcept"]
+            scheme_labels = dict(self.m.topic_scheme_labels)
+            broader = topic.broader if topic else None
+        triples: list[Triple] = [(node, RDF.type, cls) for cls in classes]
+        triples.append((node, cp["in_scheme"], scheme_node))
+        triples += [(node, cp["pref_label"], Literal(text, lang=lang)) for lang, text in labels.items()]
+        if broader:
+            triples.append((node, cp["broader"], self.topic_iri(broader)))
+            triples += self.concept_triples(scheme, broader)
+        triples += [(scheme_node, RDF.type, cls) for cls in self.rdf.classes["Scheme"]]
+        triples += [(scheme_node, self.rdf.properties["Scheme"]["pref_label"], Literal(text, lang=lang))
+                    for lang, text in scheme_labels.items()]
+        return triples

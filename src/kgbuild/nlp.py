@@ -1,0 +1,192 @@
+"""spaCy pipelines for Arabic and English: tokenizer, normaliser, clitic splitter, lexicon.
+
+No trained model is needed: ``spacy.blank`` gives the tokenizer; our components fold
+orthography into ``Token.norm_``, split Arabic proclitics off known stems, and run the
+mapping lexicon.  Each component takes a Doc and returns it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+from spacy.util import compile_infix_regex, compile_suffix_regex
+
+from .config import Mappings, load_mappings
+from .errors import KGBuildError, problem
+from .lexicon import LexMatch, Lexicon, build_lexicon
+from .normalize import fold
+
+from . import entities as _entities  # noqa: F401  (registers the kg_entities factory)
+
+if not Doc.has_extension("kg_lex"):
+    Doc.set_extension("kg_lex", default=None)  # list[LexMatch], sorted
+    Doc.set_extension("kg_lex_at", default=None)  # token index → list[LexMatch] starting there
+    Token.set_extension("kg_clitic", default="")  # the proclitic split off before this token
+
+# Proclitics, longest first: conjunction (و ف) + preposition (ب ل ك) combinations.
+PROCLITICS = ("وبال", "وكال", "فبال", "وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك")
+# Quotes and tatweel glue to words in Arabic copy: لـ"الوطن", بـ«المهمة», (داعش)
+_AR_INFIXES = [r'(?<=[\u0600-\u06FF\u0640])["«»“”\'(\[]', r'["«»“”\')\]](?=[\u0600-\u06FF])']
+_AR_SUFFIXES = [r"\.", r"[\u060C\u061B\u061F]", r'["«»“”]']
+
+_MAPPINGS_CACHE: dict[str, Mappings] = {}
+
+
+def get_mappings(directory: str | Path | None = None) -> Mappings:
+    key = str(Path(directory).resolve()) if directory else ""
+    if key not in _MAPPINGS_CACHE:
+        _MAPPINGS_CACHE[key] = load_mappings(Path(directory)) if directory else load_mappings()
+    return _MAPPINGS_CACHE[key]
+
+
+class Normalizer:
+    def __call__(self, doc: Doc) -> Doc:
+        for token in doc:
+            token.norm_ = fold(token.text) or token.text
+        return doc
+
+
+@Language.factory("kg_normalizer")
+def make_normalizer(nlp: Language, name: str) -> Normalizer:
+    return Normalizer()
+
+
+class CliticSplitter:
+    """Split و ف ب ل ك (and لل = ل + ال) off a word when the rest is a word we know.
+
+    Splitting only before known stems or the article ال keeps names such as وليد or
+    بغداد whole, while للتحالف، وداعش، وقال، بالجيش find their entries.
+    """
+
+    def __init__(self, mappings_dir: str | None):
+        self.mappings_dir = mappings_dir
+        self.known: set[str] | None = None
+
+    def initialise(self, nlp: Language) -> None:
+        self.known = get_lexicon(nlp.lang, self.mappings_dir).known_words
+
+    def split_point(self, norm: str) -> tuple[int, str] | None:
+        assert self.known is not None
+        for prefix in PROCLITICS:
+            if not norm.startswith(prefix) or len(norm) <= len(prefix) + 1:
+                continue
+            stem = norm[len(prefix):]
+            if prefix.endswith("ل") and stem.startswith("ل") and not stem.startswith("ال"):
+                restored = "ا" + stem  # للتحالف: the alef of ال is not written after ل
+                if len(restored) >= 4:
+                    return len(prefix), restored
+            if prefix.endswith("ال"):
+                return len(prefix) - 2, "ال" + stem
+            if stem in self.known and (len(stem) >= 3 or stem.startswith("ال")):
+                return len(prefix), stem
+            if stem.startswith("ال") and len(stem) >= 4:
+                return len(prefix), stem
+        return None
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.known is None:
+            return doc
+        splits: list[tuple[Token, int, str]] = []
+        for token in doc:
+            norm = token.norm_
+            if norm in self.known or not token.is_alpha:
+                continue
+            point = self.split_point(norm)
+            if point is None:
+                continue
+            # the split point counts folded characters; map it onto the original text
+            folded_len = 0
+            cut = 0
+            for cut, char in enumerate(token.text):
+                if folded_len == point[0]:
+                    break
+                folded_len += len(fold(char))
+            else:
+                continue
+            if 0 < cut < len(token.text):
+                splits.append((token, cut, point[1]))
+        if splits:
+            with doc.retokenize() as retokenizer:
+                for token, cut, stem in splits:
+                    clitic, rest = token.text[:cut], token.text[cut:]
+                    retokenizer.split(token, [clitic, rest], heads=[(token, 1), (token, 1)],
+                                      attrs={"NORM": [fold(clitic), stem]})
+            for token in doc:
+                if token.i > 0 and doc[token.i - 1].idx + len(doc[token.i - 1].text) == token.idx \
+                        and doc[token.i - 1].norm_ in PROCLITICS:
+                    token._.kg_clitic = doc[token.i - 1].norm_
+        return doc
+
+
+@Language.factory("kg_clitics", default_config={"mappings_dir": None})
+def make_clitics(nlp: Language, name: str, mappings_dir: str | None) -> CliticSplitter:
+    splitter = CliticSplitter(mappings_dir)
+    splitter.initialise(nlp)
+    return splitter
+
+
+class LexiconMatcher:
+    def __init__(self, lexicon: Lexicon):
+        self.lexicon = lexicon
+
+    def __call__(self, doc: Doc) -> Doc:
+        matches = self.lexicon.match(doc)
+        at: dict[int, list[LexMatch]] = {}
+        for match in matches:
+            at.setdefault(match.start, []).append(match)
+        doc._.kg_lex = matches
+        doc._.kg_lex_at = at
+        return doc
+
+
+@Language.factory("kg_lexicon", default_config={"mappings_dir": None})
+def make_lexicon_matcher(nlp: Language, name: str, mappings_dir: str | None) -> LexiconMatcher:
+    # matchers must share the pipeline's vocab, so this lexicon is built on ``nlp`` itself
+    return LexiconMatcher(build_lexicon(nlp, get_mappings(mappings_dir)))
+
+
+_LEXICONS: dict[tuple[str, str], Lexicon] = {}
+
+
+def get_lexicon(lang: str, mappings_dir: str | None) -> Lexicon:
+    key = (lang, mappings_dir or "")
+    if key not in _LEXICONS:
+        base = spacy.blank(lang)
+        _customise_tokenizer(base)
+        base.add_pipe("kg_normalizer")
+        _LEXICONS[key] = build_lexicon(base, get_mappings(mappings_dir))
+    return _LEXICONS[key]
+
+
+def _customise_tokenizer(nlp: Language) -> None:
+    if nlp.lang != "ar":
+        return
+    infixes = list(nlp.Defaults.infixes or []) + _AR_INFIXES
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    suffixes = list(nlp.Defaults.suffixes or []) + _AR_SUFFIXES
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+
+
+@lru_cache(maxsize=8)
+def make_pipeline(lang: str, mappings_dir: str | None = None) -> Language:
+    """The pipeline for ``lang`` ("ar" or "en"; anything else is read as English)."""
+    lang = lang if lang in ("ar", "en") else "en"
+    nlp = spacy.blank(lang)
+    _customise_tokenizer(nlp)
+    nlp.add_pipe("kg_normalizer")
+    if lang == "ar":
+        nlp.add_pipe("kg_clitics", config={"mappings_dir": mappings_dir})
+    nlp.add_pipe("kg_lexicon", config={"mappings_dir": mappings_dir})
+    model = get_mappings(mappings_dir).spacy_models.get(lang)
+    if model:
+        try:
+            trained = spacy.load(model)
+        except OSError as err:
+            raise KGBuildError(problem("E208", name=model, reason=str(err))) from err
+        nlp.add_pipe("ner", source=trained, before="kg_lexicon")
+    nlp.add_pipe("kg_entities", config={"mappings_dir": mappings_dir})
+    return nlp

@@ -1,0 +1,73 @@
+"""Orthographic folding for matching, with offsets back into the original text.
+
+Arabic news spells one name many ways: with or without hamza (الأمر / الامر), alef
+maqsura for yeh, teh marbuta for heh, Persian yeh and kaf (فاونديشن / فاوندیشن), harakat
+and tatweel.  Matching compares folded strings; evidence must still point at the exact
+original characters, so ``fold_with_offsets`` keeps, for every folded character, the index
+of the character it came from.  Folding only deletes or replaces one character by one, so
+the map is a plain list.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_LETTER_MAP = {
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ې": "ي", "ے": "ي",
+    "ک": "ك", "ڪ": "ك", "ة": "ه", "ۀ": "ه", "ؤ": "و", "ئ": "ي", "ٹ": "ت", "ڤ": "ف",
+    "پ": "ب", "چ": "ج", "گ": "ك", "ژ": "ز",
+    # typographic variants that differ between outlets
+    "’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"', "ـ": "",
+    "٠": "0", "١": "1", "٢": "2", "٣": "3", "٤": "4", "٥": "5", "٦": "6", "٧": "7", "٨": "8", "٩": "9",
+    "۰": "0", "۱": "1", "۲": "2", "۳": "3", "۴": "4", "۵": "5", "۶": "6", "۷": "7", "۸": "8", "۹": "9",
+    "،": ",", "؛": ";", "؟": "?",
+}
+_DROP_CATEGORIES = {"Mn", "Cf"}  # harakat, tanwin, shadda; zero-width and bidi controls
+
+ARABIC_LETTERS = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u06FA-\u06FF]")
+
+
+def _fold_char(char: str) -> str:
+    mapped = _LETTER_MAP.get(char)
+    if mapped is not None:
+        return mapped
+    if unicodedata.category(char) in _DROP_CATEGORIES:
+        return ""
+    decomposed = unicodedata.normalize("NFKC", char)
+    if len(decomposed) != 1:
+        # ligatures such as ﻻ fold to two letters; keep both, both mapped to this char
+        return "".join(_LETTER_MAP.get(c, c) for c in decomposed).lower()
+    return decomposed.lower()
+
+
+def fold(text: str) -> str:
+    """The folded form of ``text`` used for every comparison."""
+    return "".join(_fold_char(c) for c in text)
+
+
+def fold_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Folded text and, per folded character, the index of its source character."""
+    out: list[str] = []
+    offsets: list[int] = []
+    for index, char in enumerate(text):
+        folded = _fold_char(char)
+        for piece in folded:
+            out.append(piece)
+            offsets.append(index)
+    return "".join(out), offsets
+
+
+def fold_words(text: str) -> str:
+    """Folded text with punctuation dropped and spaces collapsed: a lookup key."""
+    return " ".join(re.findall(r"\w+", fold(text)))
+
+
+def slug(text: str) -> str:
+    """An IRI path segment from a name: folded words joined by '-'."""
+    words = re.findall(r"\w+", fold(text))
+    return "-".join(words)
+
+
+def is_arabic(text: str) -> bool:
+    return bool(ARABIC_LETTERS.search(text))

@@ -1,0 +1,157 @@
+"""ingest → extract → resolve → mapping → graph, and the files a build writes.
+
+Only this module and the CLI touch the file system on the output side.  Every file is
+written to a temporary name and renamed, so an interrupted build leaves the previous
+output whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from rdflib import RDF
+
+from .errors import Problem, problem
+from .extract import analyse
+from .graph import FORMATS, KnowledgeGraph
+from .ingest import iter_articles
+from .nlp import get_mappings
+from .records import Article, EntityType
+from .vocab import KG
+
+DEFAULT_FORMATS = ("ttl", "trig")
+
+
+@dataclass
+class BuildReport:
+    output: Path
+    articles: int = 0
+    persons: int = 0
+    organisations: int = 0
+    places: int = 0
+    roles: int = 0
+    statements: int = 0
+    triples: int = 0
+    files: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def exit_status(self) -> int:
+        return 1 if self.problems else 0
+
+    def summary(self) -> str:
+        lines = [
+            f"articles       {self.articles}",
+            f"persons        {self.persons}",
+            f"organisations  {self.organisations}",
+            f"places         {self.places}",
+            f"roles          {self.roles}",
+            f"statements     {self.statements}",
+            f"triples        {self.triples}",
+        ]
+        lines += [f"wrote          {f}" for f in self.files]
+        if self.problems:
+            lines.append(f"skipped/reported {len(self.problems)} problem(s); see report.json")
+        return "\n".join(lines)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "articles": self.articles, "persons": self.persons, "organisations": self.organisations,
+            "places": self.places, "roles": self.roles, "statements": self.statements,
+            "triples": self.triples, "files": self.files,
+            "problems": [{"code": p.code, "file": p.file, "line": p.line, "message": p.message}
+                         for p in self.problems],
+        }
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _progress(total_hint: int | None, enabled: bool) -> object:
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total_hint, unit="article", file=sys.stderr, dynamic_ncols=True)
+
+
+def build(
+    inputs: Sequence[str | os.PathLike[str]],
+    output: str | os.PathLike[str] = "output",
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    mappings_dir: str | os.PathLike[str] | None = None,
+    stdin: TextIO | None = None,
+    progress: bool | None = None,
+    on_problem: object = None,
+) -> BuildReport:
+    """Build the graph of every article under ``inputs`` and write it to ``output``."""
+    out_dir = Path(output)
+    report = BuildReport(out_dir)
+    mappings = get_mappings(str(mappings_dir) if mappings_dir else None)
+    graph = KnowledgeGraph(mappings)
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = _progress(None, show)
+
+    def note(p: Problem) -> None:
+        report.problems.append(p)
+        if callable(on_problem):
+            on_problem(p)
+
+    for item in iter_articles(list(inputs), stdin=stdin):
+        if isinstance(item, Problem):
+            note(item)
+            continue
+        article: Article = item
+        try:
+            result = analyse(article, mappings_dir)
+        except Exception as err:  # one article's failure must not cost the rest
+            detail = "".join(traceback.format_exception_only(type(err), err)).strip()
+            note(problem("E301", file=article.source or article.id, line=article.line,
+                         id=article.id, reason=detail))
+            continue
+        graph.add(result)
+        report.articles += 1
+        report.roles += sum(1 for r in result.roles if r.org_key)
+        report.statements += len(result.statements)
+        if bar is not None:
+            bar.update(1)  # type: ignore[attr-defined]
+    if bar is not None:
+        bar.close()  # type: ignore[attr-defined]
+
+    triples = graph.all_triples()
+    report.triples = len(triples)
+    types = {(s, o) for s, p, o in triples if p == RDF.type}
+    report.persons = sum(1 for _, o in types if o == KG.Person)
+    report.organisations = sum(1 for _, o in types if o == KG.Organisation)
+    report.places = sum(1 for _, o in types if o == KG.Place)
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise ValueError(fmt)
+        path = out_dir / f"graph.{fmt}"
+        write_atomic(path, graph.serialise(fmt))
+        report.files.append(str(path))
+    write_atomic(out_dir / "report.json", json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
+    return report
+
+
+__all__ = ["BuildReport", "EntityType", "build", "write_atomic"]

@@ -1,0 +1,248 @@
+"""Person–role–organisation facts from titles, appositions and copular clauses.
+
+Layouts read, in both orders and across a comma:
+  ROLE [ORG|PLACE|DEMONYM…] [TITLE] [،] PERSON     وزير الدفاع الأميركي آشتون كارتر
+  PERSON، ROLE ORG …،                               ديوك بيراك، نائب مدير القيادة المشتركة …
+  PERSON … كان/أصبح ROLE في/لـ ORG                  أوديرنو كان قائدا في الجيش الأميركي
+  ORG بزعامة PERSON                                  ائتلاف دولة القانون بزعامة … نوري المالكي
+  RANK PERSON في ORG                                 العميد محمد الجبوري في شرطة نينوى
+The organisation is the first one named inside the role phrase, else a place named
+there (محافظ صلاح الدين), else the country of a demonym (الأميركي), else — for a state
+office — the article's main country.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from spacy.tokens import Doc
+
+from . import lexicon as lx
+from .config import Mappings
+from .entities import COMMAS, MentionInfo, sentence_bounds
+from .records import EntityType, RoleAssignment, Span
+
+COPULAS = {"كان", "اصبح", "بات", "صار", "اضحي", "اصبحت", "كانت", "اصبحا", "عين", "تولي", "became", "was",
+           "is", "serves", "served"}
+LED_BY = {"بزعامه": "leader", "بقياده": "commander", "برئاسه": "head", "بزعامة": "leader", "led": "leader"}
+MAX_PHRASE = 14
+
+
+def _span(doc: Doc, start: int, end: int) -> Span:
+    return Span(doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text), doc[start:end].text)
+
+
+def main_country(doc: Doc, mappings: Mappings) -> str | None:
+    """The country named most often (ties: first named): the default for state offices."""
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for mention in doc._.kg_mentions:
+        gid = mention.key.removeprefix("gaz:")
+        entry = mappings.gazetteer_by_id.get(gid)
+        if entry is not None and entry.type is EntityType.PLACE and entry.demonyms["ar"]:
+            counts[mention.key] += 1
+            first.setdefault(mention.key, mention.start)
+    for match in doc._.kg_lex:
+        if match.category == lx.DEMONYM:
+            counts[f"gaz:{match.payload}"] += 1
+            first.setdefault(f"gaz:{match.payload}", match.start)
+    if not counts:
+        return None
+    return min(counts, key=lambda k: (-counts[k], first[k]))
+
+
+class RoleReader:
+    def __init__(self, doc: Doc, mappings: Mappings):
+        self.doc = doc
+        self.mappings = mappings
+        self.at = doc._.kg_lex_at
+        self.by_token: dict[int, MentionInfo] = doc._.kg_token_mention
+        self.country = main_country(doc, mappings)
+        self.results: dict[tuple[str, str, str | None], RoleAssignment] = {}
+
+    def cat(self, i: int, category: str) -> lx.LexMatch | None:
+        for match in self.at.get(i, ()):
+            if match.category == category:
+                return match
+        return None
+
+    def stop(self, i: int) -> bool:
+        doc = self.doc
+        token = doc[i]
+        if token.text in (".", "!", "?", "؟", ":", '"', "«", "»") or "\n" in token.text:
+            return True
+        return any(self.cat(i, c) for c in (lx.CUE, lx.COMP, lx.RELDAY, lx.WEEKDAY, lx.PARTICIPLE,
+                                            lx.ACCORDING)) or token.norm_ in ("الذي", "التي", "who", "said")
+
+    def organisation(self, start: int, end: int, concept: str | None, person_key: str) -> str | None:
+        place = demonym = None
+        for i in range(start, end):
+            mention = self.by_token.get(i)
+            if mention is not None and mention.start == i:
+                if mention.type is EntityType.ORGANISATION:
+                    return mention.key
+                if mention.type is EntityType.PLACE and place is None:
+                    place = mention.key
+            match = self.cat(i, lx.DEMONYM)
+            if match is not None and demonym is None:
+                demonym = f"gaz:{match.payload}"
+        if place or demonym:
+            return place or demonym
+        role = self.mappings.role_by_id.get(concept or "")
+        if role is not None and role.national and self.country:
+            return self.country
+        entry = self.mappings.gazetteer_by_id.get(person_key.removeprefix("gaz:"))
+        if entry is not None and entry.affiliation:
+            return f"gaz:{entry.affiliation}"
+        return None
+
+    def add(self, person: MentionInfo, start: int, end: int, rule: str,
+            concept: str | None = None, org: str | None = None, label: str | None = None) -> None:
+        doc = self.doc
+        # a role phrase never ends on a title, comma or conjunction
+        while end > start and (doc[end - 1].text in COMMAS or self.cat(end - 1, lx.TITLE)
+                               and not self.cat(end - 1, lx.ROLE) or doc[end - 1].norm_ in ("و", "and")):
+            end -= 1
+        if end <= start:
+            return
+        role_match = self.cat(start, lx.ROLE)
+        concept = concept or (role_match.payload if role_match else None)
+        org = org or self.organisation(start, end, concept, person.key)
+        if org is None or org == person.key:
+            return
+        span = _span(doc, start, end)
+        if label is not None:
+            span = Span(span.start, span.end, label)
+        lo = min(start, person.start)
+        hi = max(end, person.end)
+        evidence = _span(doc, lo, hi)
+        key = (person.key, span.text, org)
+        if key not in self.results:
+            self.results[key] = RoleAssignment(person.key, span, concept, org, evidence, rule)
+
+    def before(self, person: MentionInfo) -> None:
+        """Role phrases ending right before the name, split where a new role begins."""
+        doc = self.doc
+        sent_start, _ = sentence_bounds(doc, person.start)
+        k = person.start - 1
+        while k >= sent_start and (doc[k].text in COMMAS or self.cat(k, lx.TITLE) and not self.cat(k, lx.ROLE)):
+            k -= 1
+        starts: list[int] = []
+        lowest = max(sent_start, person.start - MAX_PHRASE)
+        while k >= lowest:
+            other = self.by_token.get(k)
+            if other is not None and other.type is EntityType.PERSON:
+                break
+            if self.stop(k):
+                break
+            if self.cat(k, lx.ROLE):
+                starts.append(k)
+            k -= 1
+        if not starts:
+            return
+        starts.sort()
+        end_of_phrase = person.start
+        for index, start in enumerate(starts):
+            # nested forms (مدير inside نائب مدير) are not new roles
+            if index and self.cat(starts[index - 1], lx.ROLE).end > start:  # type: ignore[union-attr]
+                continue
+            following = [s for s in starts[index + 1:] if s >= self.cat(start, lx.ROLE).end]  # type: ignore[union-attr]
+            end = following[0] if following and self._separate(start, following[0]) else end_of_phrase
+            self.add(person, start, end, "role-before-name")
+
+    def _separate(self, first: int, second: int) -> bool:
+        # "رئيس الوزراء القائد العام": two offices; "مساعد وزير": one office
+        first_end = self.cat(first, lx.ROLE).end  # type: ignore[union-attr]
+        return second > first_end or self.doc[second].norm_.startswith("ال")
+
+    def after(self, person: MentionInfo) -> None:
+        doc = self.doc
+        _, sent_end = sentence_bounds(doc, person.start)
+        j = person.end
+        if j < sent_end and doc[j].text in COMMAS:
+            j += 1
+        if j < sent_end and self.cat(j, lx.ROLE):
+            k = j
+            while k < min(sent_end, j + MAX_PHRASE) and not (k > j and (doc[k].text in COMMAS or self.stop(k))):
+                other = self.by_token.get(k)
+                if other is not None and other.type is EntityType.PERSON and other.key != person.key:
+                    break
+                if doc[k].norm_ in ("ل", "to") and self.by_token.get(k + 1) and k > j + 1:
+                    break  # "… لوكالة فرانس برس": whom it was said to
+                k += 1
+            self.add(person, j, k, "role-after-name")
+            return
+        # "RANK NAME في ORG" / "NAME، من ORG": the organisation follows the name
+        if j < sent_end and doc[j].norm_ in ("في", "من", "ب", "at", "of", "from"):
+            org = self.by_token.get(j + 1)
+            if org is not None and org.type is EntityType.ORGANISATION:
+                pre = self._pre_role(person)
+                if pre is not None:
+                    self.add(person, pre[0], pre[1], "role-name-org", org=org.key)
+
+    def _pre_role(self, person: MentionInfo) -> tuple[int, int] | None:
+        doc = self.doc
+        k = person.start - 1
+        while k >= 0 and doc[k].text in COMMAS:
+            k -= 1
+        end = k + 1
+        while k >= 0 and (self.cat(k, lx.TITLE) or self.cat(k, lx.ROLE) or doc[k].norm_ in ("الامني", "العسكري")):
+            k -= 1
+        for i in range(k + 1, end):
+            if self.cat(i, lx.ROLE):
+                return i, end
+        return None
+
+    def copular(self) -> None:
+        doc = self.doc
+        for i, token in enumerate(doc):
+            if token.norm_ not in COPULAS or i + 1 >= len(doc) or not self.cat(i + 1, lx.ROLE):
+                continue
+            sent_start, sent_end = sentence_bounds(doc, i)
+            subject = None
+            for k in range(i - 1, sent_start - 1, -1):
+                mention = self.by_token.get(k)
+                if mention is not None and mention.type is EntityType.PERSON:
+                    subject = mention
+                    break
+            if subject is None:
+                continue
+            k = i + 1
+            while k < min(sent_end, i + MAX_PHRASE) and not (k > i + 1 and (doc[k].text in COMMAS or self.stop(k)
+                                                                           or doc[k].norm_ in ("و", "and"))):
+                k += 1
+            self.add(subject, i + 1, k, "role-copular")
+
+    def led_by(self) -> None:
+        doc = self.doc
+        for i, token in enumerate(doc):
+            concept = LED_BY.get(token.norm_) or LED_BY.get("ب" + token.norm_ if token._.kg_clitic == "ب" else "")
+            if concept is None or i == 0:
+                continue
+            org = self.by_token.get(i - 1)
+            if org is None or org.type is not EntityType.ORGANISATION:
+                continue
+            _, sent_end = sentence_bounds(doc, i)
+            for k in range(i + 1, min(sent_end, i + MAX_PHRASE)):
+                person = self.by_token.get(k)
+                if person is not None and person.type is EntityType.PERSON:
+                    role = self.mappings.role_by_id.get(concept)
+                    label = role.labels[doc.lang_] if role else token.text
+                    start = i - 1 if token._.kg_clitic else i
+                    self.add(person, start + (1 if token._.kg_clitic else 0), i + 1, "role-led-by",
+                             concept=concept if role else None, org=org.key, label=label)
+                    break
+
+
+def extract_roles(doc: Doc, mappings: Mappings) -> tuple[RoleAssignment, ...]:
+    reader = RoleReader(doc, mappings)
+    seen: set[int] = set()
+    for mention in doc._.kg_mentions:
+        if mention.type is not EntityType.PERSON or mention.start in seen:
+            continue
+        seen.add(mention.start)
+        reader.before(mention)
+        reader.after(mention)
+    reader.copular()
+    reader.led_by()
+    return tuple(sorted(reader.results.values(), key=lambda r: (r.evidence.start, r.role_label.start)))

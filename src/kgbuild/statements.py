@@ -1,0 +1,515 @@
+"""Who said what: speech cues, their speakers and the words reported.
+
+For every cue (قال، أكد، said …) the speaker is looked for after the cue (وقال الجنرال
+بيراك), then before it (… ديفد شينكر، قال), then — for cues that continue a report (وأضاف،
+فقال، مشيرا) — taken from the previous statement.  The content starts at a complementizer
+(أن/إن/that), a quotation mark or a colon and runs to the closing quote or the end of the
+sentence, across a paragraph break when the sentence was cut there.  Also read:
+"…، وفقا للخزرجي" (according to), interview answers (●●), and headlines "X: …".
+Unnamed sources (مصدر أمني عراقي) become anonymous-source entities of the article.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from . import lexicon as lx
+from .config import Mappings
+from .dates import DateMention
+from .entities import COMMAS, MentionInfo, sentence_bounds
+from .normalize import fold
+from .records import Entity, EntityType, Mention, Span, Statement
+
+OPEN_QUOTES = {'"': '"', "«": "»", "“": "”", "„": "“"}
+CLOSE_QUOTES = {'"', "»", "”", "“"}
+TERMINAL = {".", "!", "?", "؟"}
+CONJUNCTIONS = {"و", "ف"}
+IMPERSONAL = {"يذكر", "ذكر", "يشار", "يقال", "ويذكر"}
+CONTENT_PREPS = {"عن", "الي", "ب", "على", "علي"}  # كشف عن، أشار إلى، أفاد بـ، شدد على
+INTERVIEW_ANSWER = ("●●", "ج:", "ج :")
+INTERVIEW_QUESTION = ("●", "س:", "س :")
+MAX_SPEAKER_GAP = 16
+ANON_STOP = {"الذي", "التي", "الذين", "ان", "إن", "أن", "بان", "بأن", "عن", "امس", "أمس", "اليوم", "لـ", "ل",
+             "حسبما", "خلال", "who", "said", "told", "that"}
+
+
+@dataclass
+class Found:
+    speaker: str
+    cue_start: int  # char offsets
+    cue_end: int
+    content_start: int
+    content_end: int
+    quote: bool
+    rule: str
+    token_range: tuple[int, int]  # content tokens, for about and dates
+    date: str | None = None
+
+
+@dataclass
+class StatementResult:
+    statements: tuple[Statement, ...]
+    entities: tuple[Entity, ...]
+    mentions: tuple[Mention, ...]
+
+
+@dataclass
+class Reader:
+    doc: Doc
+    mappings: Mappings
+    article_id: str
+    dates: list[DateMention]
+    found: list[Found] = field(default_factory=list)
+    anon: dict[str, Entity] = field(default_factory=dict)
+    anon_mentions: list[Mention] = field(default_factory=list)
+    anon_by_head: dict[str, str] = field(default_factory=dict)
+    last_speaker: str | None = None
+    covered: set[int] = field(default_factory=set)  # content tokens already attributed
+
+    def __post_init__(self) -> None:
+        self.at = self.doc._.kg_lex_at
+        self.by_token: dict[int, MentionInfo] = self.doc._.kg_token_mention
+        self.lang = self.doc.lang_
+
+    # ---- small tests ---------------------------------------------------------------------
+    def cat(self, i: int, category: str) -> lx.LexMatch | None:
+        for match in self.at.get(i, ()):
+            if match.category == category:
+                return match
+        return None
+
+    def is_comp(self, i: int) -> bool:
+        norm = self.doc[i].norm_
+        if self.cat(i, lx.COMP):
+            return True
+        return norm[:1] in ("و", "ب") and self.lex_has_comp(norm[1:])
+
+    def lex_has_comp(self, norm: str) -> bool:
+        return norm in ("ان", "إن", "أن")
+
+    def boundary(self, i: int) -> bool:
+        token = self.doc[i]
+        return token.text in TERMINAL or "\n" in token.text
+
+    # ---- speakers ------------------------------------------------------------------------
+    def speaker_after(self, j: int, limit: int) -> tuple[str, int] | None:
+        """The speaker right after a cue, and the token where its phrase ends."""
+        doc = self.doc
+        k = j
+        while k < limit and (self.cat(k, lx.RELDAY) or self.cat(k, lx.WEEKDAY) or doc[k].norm_ in ("امس",)):
+            match = self.cat(k, lx.RELDAY) or self.cat(k, lx.WEEKDAY)
+            k = match.end if match else k + 1
+        in_role = False
+        start = k
+        while k < min(limit, start + MAX_SPEAKER_GAP):
+            token = doc[k]
+            if self.is_comp(k) or token.text in OPEN_QUOTES or token.text == ":" or self.cat(k, lx.CUE):
+                return None
+            if token.norm_ in ("ل", "to") and k > start:
+                return None  # "قال لـ"الوطن"": the newspaper is spoken to, not speaking
+            mention = self.by_token.get(k)
+            if mention is not None and mention.start == k:
+                if mention.type is EntityType.PERSON:
+                    return mention.key, self.phrase_end(mention.end, limit)
+                if mention.type is EntityType.ORGANISATION and not in_role and k == start:
+                    return mention.key, self.phrase_end(mention.end, limit)
+                k = mention.end
+                continue
+            anon = self.anonymous(k, limit)
+            if anon is not None and not in_role and k == start:
+                return anon
+            if self.cat(k, lx.ROLE) or self.cat(k, lx.TITLE):
+                in_role = True
+                match = self.cat(k, lx.ROLE) or self.cat(k, lx.TITLE)
+                k = match.end if match else k + 1
+                continue
+            if not in_role:
+                return None
+            k += 1
+        return None
+
+    def phrase_end(self, j: int, limit: int) -> int:
+        """Skip an apposition after the speaker's name: "، نائب مدير …،"."""
+        doc = self.doc
+        if j < limit and doc[j].text in COMMAS and j + 1 < limit and self.cat(j + 1, lx.ROLE):
+            k = j + 1
+            while k < limit and doc[k].text not in COMMAS and not self.is_comp(k) and \
+                    doc[k].text not in OPEN_QUOTES and not self.cat(k, lx.CUE):
+                k += 1
+            return k
+        return j
+
+    def speaker_before(self, i: int, sent_start: int) -> str | None:
+        k = i - 1
+        while k >= max(sent_start, i - MAX_SPEAKER_GAP):
+            token = self.doc[k]
+            if self.cat(k, lx.CUE) or self.is_comp(k) or token.text in CLOSE_QUOTES or self.cat(k, lx.ACCORDING):
+                return None
+            mention = self.by_token.get(k)
+            if mention is not None and mention.type in (EntityType.PERSON, EntityType.ORGANISATION):
+                # an organisation inside a person's role phrase is not the speaker
+                return mention.key
+            anon = self.anon_at_end(k)
+            if anon is not None:
+                return anon
+            k -= 1
+        return None
+
+    def anon_at_end(self, k: int) -> str | None:
+        for start in range(max(0, k - 5), k + 1):
+            if self.cat(start, lx.ANON_HEAD) or (self.doc[start].norm_.startswith("ال") and
+                                                 self.lex_anon(self.doc[start].norm_[2:])):
+                result = self.anonymous(start, k + 1)
+                if result is not None and result[1] == k + 1:
+                    return result[0]
+        return None
+
+    def lex_anon(self, norm: str) -> bool:
+        return norm in self._anon_heads()
+
+    def _anon_heads(self) -> set[str]:
+        if not hasattr(self, "_heads"):
+            self._heads = {fold(h) for h in lx.ANON_HEADS.get(self.lang, [])}
+        return self._heads
+
+    def anonymous(self, k: int, limit: int) -> tuple[str, int] | None:
+        """An unnamed source: "مصدر أمني عراقي", "مسؤول عراقي رفيع المستوى", or "المصدر" again."""
+        doc = self.doc
+        norm = doc[k].norm_
+        definite = self.lang == "ar" and norm.startswith("ال") and self.lex_anon(norm[2:])
+        if not self.cat(k, lx.ANON_HEAD) and not definite:
+            if self.lang == "en" and doc[k].norm_ in ("a", "an", "the", "one", "two", "several", "senior") and \
+                    k + 1 < limit:
+                for m in range(k + 1, min(limit, k + 4)):
+                    if self.cat(m, lx.ANON_HEAD):
+                        return self._anon_phrase(k, m, limit, False)
+            return None
+        return self._anon_phrase(k, k, limit, definite)
+
+    def _anon_phrase(self, start: int, head: int, limit: int, definite: bool) -> tuple[str, int] | None:
+        doc = self.doc
+        end = head + 1
+        while end < min(limit, head + 7):
+            token = doc[end]
+            if not token.is_alpha or token.norm_ in ANON_STOP or self.is_comp(end) or self.cat(end, lx.CUE) \
+                    or self.cat(end, lx.RELDAY) or self.cat(end, lx.WEEKDAY) or token._.kg_clitic in ("ل",):
+                break
+            mention = self.by_token.get(end)
+            if mention is not None and mention.type is EntityType.PERSON:
+                return None  # "مسؤول … فلان" names the official
+            end = mention.end if mention is not None else end + 1
+        head_norm = doc[head].norm_.removeprefix("ال") if definite else doc[head].norm_
+        if definite:
+            key = self.anon_by_head.get(head_norm) or (next(reversed(self.anon)) if self.anon else None)
+            if key is None:
+                return None
+            self.note_anon_mention(key, start, end)
+            return key, end
+        label = doc[start:end].text
+        key = f"anon:{self.article_id}:{len(self.anon) + 1}"
+        affiliation = None
+        for i in range(head + 1, end):
+            mention = self.by_token.get(i)
+            if mention is not None and mention.type is EntityType.ORGANISATION:
+                affiliation = mention.key
+                break
+        self.anon[key] = Entity(key, EntityType.ANONYMOUS, ((self.lang, label),), affiliation=affiliation)
+        self.anon_by_head[head_norm] = key
+        self.note_anon_mention(key, start, end)
+        return key, end
+
+    def note_anon_mention(self, key: str, start: int, end: int) -> None:
+        doc = self.doc
+        span = Span(doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text), doc[start:end].text)
+        self.anon_mentions.append(Mention(key, span, "anonymous-source"))
+
+    # ---- content -------------------------------------------------------------------------
+    def content_from(self, j: int, sent_end: int, allow_bare: bool) -> tuple[int, int, bool] | None:
+        """Content tokens [start, end) and whether they are quoted, looking from token j."""
+        doc = self.doc
+        k = j
+        limit = min(len(doc), j + 40)
+        while k < limit:
+            token = doc[k]
+            if token.norm_ in ("ل", "to") and k + 1 < limit:
+                k = self.skip_addressee(k + 1, limit)
+                continue
+            if token.text in OPEN_QUOTES and (token.text != '"' or self.opens_quote(k)):
+                return self.quoted(k)
+            if self.is_comp(k):
+                if k + 1 < len(doc) and doc[k + 1].text in OPEN_QUOTES:
+                    return self.quoted(k + 1)
+                return self.clause(k + 1)
+            if token.text == ":":
+                if k + 1 < len(doc) and doc[k + 1].text in OPEN_QUOTES:
+                    return self.quoted(k + 1)
+                start = k + 1
+                while start < len(doc) and self.is_comp(start):
+                    start += 1
+                return self.clause(start)
+            if self.boundary(k) or self.cat(k, lx.CUE):
+                break
+            if self.lang == "ar" and k == j and (token.norm_ in CONTENT_PREPS or token._.kg_clitic == "ب"):
+                start = k + 1 if token.norm_ in CONTENT_PREPS else k
+                if start < len(doc) and self.is_comp(start):
+                    start += 1
+                return self.clause(start)
+            k += 1
+        if allow_bare and j < sent_end:
+            return self.clause(j)
+        return None
+
+    def skip_addressee(self, k: int, limit: int) -> int:
+        """Past "لـ"الوطن"" or "لوكالة فرانس برس": whom the words were said to."""
+        doc = self.doc
+        if doc[k].text in OPEN_QUOTES or doc[k].text in ("(", "["):
+            close = {"(": ")", "[": "]"}.get(doc[k].text, OPEN_QUOTES.get(doc[k].text, '"'))
+            j = k + 1
+            while j < limit and doc[j].text != close and not (close == '"' and doc[j].text in CLOSE_QUOTES):
+                j += 1
+            return min(j + 1, limit)
+        mention = self.by_token.get(k)
+        if mention is not None:
+            return mention.end
+        return k + 1
+
+    def opens_quote(self, k: int) -> bool:
+        # an ASCII '"' opens a quote when the quotes before it in the paragraph are paired
+        doc = self.doc
+        count = 0
+        i = k - 1
+        while i >= 0 and "\n" not in doc[i].text:
+            if doc[i].text == '"':
+                count += 1
+            i -= 1
+        return count % 2 == 0
+
+    def quoted(self, k: int) -> tuple[int, int, bool] | None:
+        doc = self.doc
+        close = OPEN_QUOTES[doc[k].text]
+        i = k + 1
+        while i < len(doc):
+            text = doc[i].text
+            if text == close or (close == '"' and text in CLOSE_QUOTES):
+                return (k + 1, i, True) if i > k + 1 else None
+            if "\n\n" in text and i > k + 1 and doc[i - 1].text not in TERMINAL | {"،", ","}:
+                pass  # a quote may run on across a paragraph cut mid-sentence
+            elif "\n" in text:
+                return (k + 1, i, True) if i > k + 1 else None
+            i += 1
+        return (k + 1, i, True) if i > k + 1 else None
+
+    def clause(self, start: int) -> tuple[int, int, bool] | None:
+        """From ``start`` to the end of the sentence; a paragraph cut mid-sentence goes on."""
+        doc = self.doc
+        i = start
+        while i < len(doc):
+            token = doc[i]
+            if token.text in TERMINAL:
+                break
+            if "\n" in token.text:
+                before = doc[i - 1].text if i > start else ""
+                if before in TERMINAL or before in CLOSE_QUOTES or i == start:
+                    break
+                if i + 1 < len(doc) and (doc[i + 1].text in INTERVIEW_ANSWER + INTERVIEW_QUESTION):
+                    break
+            if token.text in COMMAS and i + 1 < len(doc) and (self.cat(i + 1, lx.PARTICIPLE) or
+                                                            self.cat(i + 1, lx.ACCORDING)):
+                break
+            i += 1
+        end = i
+        while end > start and (doc[end - 1].text in COMMAS or doc[end - 1].is_space):
+            end -= 1
+        if end <= start:
+            return None
+        quoted = doc[start].text in OPEN_QUOTES and doc[end - 1].text in CLOSE_QUOTES
+        return start, end, quoted
+
+    # ---- recording -----------------------------------------------------------------------
+    def record(self, speaker: str, cue: tuple[int, int], content: tuple[int, int, bool], rule: str) -> None:
+        doc = self.doc
+        start, end, quote = content
+        if any(t in self.covered for t in range(start, end)):
+            return
+        while start < end and (doc[start].is_space or doc[start].text in COMMAS):
+            start += 1
+        if end - start < 2:
+            return
+        self.covered.update(range(start, end))
+        date = None
+        lo, hi = min(cue[0], start), max(cue[1], start)
+        for mention in self.dates:
+            if lo <= mention.start < hi:
+                date = mention.value
+                break
+        self.found.append(Found(speaker, doc[cue[0]].idx, doc[cue[1] - 1].idx + len(doc[cue[1] - 1].text),
+                                doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text), quote, rule,
+                                (start, end), date))
+        self.last_speaker = speaker
+
+    # ---- layouts -------------------------------------------------------------------------
+    def read_cues(self) -> None:
+        doc = self.doc
+        cues = [m for m in doc._.kg_lex if m.category in (lx.CUE, lx.PARTICIPLE, lx.ACCORDING)]
+        interview = self.interview_speaker()
+        for match in cues:
+            i = match.start
+            if i in self.covered and match.category != lx.ACCORDING:
+                continue
+            if i in self.by_token:
+                continue
+            sent_start, sent_end = sentence_bounds(doc, i)
+            if interview and self.in_answer(i):
+                continue
+            if match.category == lx.ACCORDING:
+                self.according(match, sent_start, sent_end)
+                continue
+            clitic = doc[i]._.kg_clitic
+            initial = i == sent_start or (i - 1 >= sent_start and doc[i - 1].norm_ in CONJUNCTIONS and
+                                          i - 1 == sent_start)
+            if match.category == lx.CUE and doc[i].norm_ in IMPERSONAL and i + 1 < len(doc) and \
+                    self.is_comp(i + 1) and not clitic:
+                continue
+            found = self.speaker_after(match.end, sent_end) if match.category == lx.CUE else None
+            if found is not None:
+                speaker, after = found
+                content = self.content_from(after, sent_end, allow_bare=True)
+            else:
+                speaker = self.speaker_before(i, sent_start) if match.category == lx.CUE else None
+                if speaker is None and (clitic in ("و", "ف") or match.category == lx.PARTICIPLE
+                                        or not initial):
+                    speaker = self.last_speaker
+                content = self.content_from(match.end, sent_end, allow_bare=match.category == lx.PARTICIPLE)
+            if speaker is None or content is None:
+                continue
+            self.record(speaker, (i, match.end), content, f"{self.lang}-{match.category.lower()}")
+
+    def according(self, match: lx.LexMatch, sent_start: int, sent_end: int) -> None:
+        """"…، وفقا للخزرجي" and "وبحسب المصدر، …"."""
+        doc = self.doc
+        found = self.speaker_after(match.end, sent_end)
+        if found is None:
+            mention = self.by_token.get(match.end)
+            if mention is None or mention.type is EntityType.PLACE:
+                return
+            found = (mention.key, mention.end)
+        speaker, after = found
+        if match.start - sent_start <= 2 and after < sent_end:
+            content = self.clause(after + (1 if doc[after].text in COMMAS else 0))
+        else:
+            start = sent_start
+            while start < match.start and (doc[start].is_space or doc[start].norm_ in CONJUNCTIONS):
+                start += 1
+            end = match.start
+            while end > start and doc[end - 1].text in COMMAS:
+                end -= 1
+            content = (start, end, False) if end > start else None
+        if content is not None:
+            self.record(speaker, (match.start, match.end), content, f"{self.lang}-according-to")
+
+    def interview_speaker(self) -> str | None:
+        doc = self.doc
+        text = doc.text
+        if not any(marker in text for marker in INTERVIEW_ANSWER[:1]) or "●" not in text:
+            return None
+        for mention in doc._.kg_mentions:
+            if mention.type is EntityType.PERSON:
+                return mention.key
+        return None
+
+    def in_answer(self, i: int) -> bool:
+        doc = self.doc
+        k = i
+        while k > 0 and "\n" not in doc[k - 1].text:
+            k -= 1
+        return doc[k].text in INTERVIEW_ANSWER
+
+    def read_interview(self) -> None:
+        speaker = self.interview_speaker()
+        if speaker is None:
+            return
+        doc = self.doc
+        for i, token in enumerate(doc):
+            if token.text not in INTERVIEW_ANSWER or (i > 0 and "\n" not in doc[i - 1].text):
+                continue
+            end = i + 1
+            while end < len(doc) and "\n" not in doc[end].text:
+                end += 1
+            if end - i > 3:
+                self.record(speaker, (i, i + 1), (i + 1, end, False), f"{self.lang}-interview")
+
+    def read_headline(self, title_tokens: int) -> None:
+        """"قائد بالتحالف الدولي: حكومة الكاظمي تريد منا البقاء في العراق"."""
+        doc = self.doc
+        colon = next((i for i in range(min(title_tokens, 12)) if doc[i].text == ":"), None)
+        if colon is None or colon + 2 >= title_tokens:
+            return
+        speaker = None
+        for i in range(colon):
+            mention = self.by_token.get(i)
+            if mention is not None and mention.type is EntityType.PERSON:
+                speaker = mention.key
+                break
+        if speaker is None and any(self.cat(i, lx.ROLE) for i in range(colon)):
+            counts: dict[str, int] = {}
+            for found in self.found:
+                if found.speaker.startswith(("person:", "gaz:")):
+                    counts[found.speaker] = counts.get(found.speaker, 0) + 1
+            if counts:
+                speaker = max(sorted(counts), key=lambda k: counts[k])
+        if speaker is None:
+            return
+        end = title_tokens
+        while end > colon + 1 and (doc[end - 1].is_space or doc[end - 1].text in TERMINAL):
+            end -= 1
+        self.record(speaker, (colon, colon + 1), (colon + 1, end, False), f"{self.lang}-headline")
+
+
+def _title_tokens(doc: Doc, title_length: int) -> int:
+    for token in doc:
+        if token.idx >= title_length:
+            return token.i
+    return len(doc)
+
+
+def extract_statements(doc: Doc, mappings: Mappings, article_id: str, title_length: int,
+                       dates: list[DateMention]) -> StatementResult:
+    reader = Reader(doc, mappings, article_id, dates)
+    reader.read_interview()
+    body_start = _title_tokens(doc, title_length) if title_length else 0
+    # the headline is read last so that it can lean on the article's main speaker
+    saved_covered = set(range(body_start))
+    reader.covered |= saved_covered
+    reader.read_cues()
+    reader.covered -= saved_covered
+    if title_length:
+        reader.read_headline(body_start)
+    topics = [(t.id, [fold(k) for k in t.keywords[doc.lang_ if doc.lang_ in ("ar", "en") else "en"]])
+              for t in mappings.topics]
+    statements = []
+    for found in sorted(reader.found, key=lambda f: (f.content_start, f.content_end)):
+        start, end = found.token_range
+        about: list[str] = []
+        for i in range(start, end):
+            mention = doc._.kg_token_mention.get(i)
+            if mention is not None and mention.key not in about and mention.type is not EntityType.ANONYMOUS:
+                about.append(mention.key)
+        content_text = doc.text[found.content_start:found.content_end]
+        folded = fold(content_text)
+        topic_ids = tuple(tid for tid, keywords in topics if any(k and k in folded for k in keywords))
+        mentioned = tuple(sorted({d.value for d in dates if start <= d.start < end and not d.relative}))
+        statements.append(Statement(
+            speaker_key=found.speaker,
+            cue=Span(found.cue_start, found.cue_end, doc.text[found.cue_start:found.cue_end]),
+            content=Span(found.content_start, found.content_end, content_text),
+            is_quote=found.quote,
+            evidence=Span(found.content_start, found.content_end, content_text),
+            rule=found.rule,
+            about=tuple(about),
+            topics=topic_ids,
+            date=found.date,
+            mentioned_dates=mentioned,
+        ))
+    return StatementResult(tuple(statements), tuple(reader.anon.values()), tuple(reader.anon_mentions))
