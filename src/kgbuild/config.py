@@ -230,7 +230,7 @@ def _check_gazetteer(value: dict, node: yaml.Node, file: str, out: list[Problem]
     for index, entry in enumerate(entries):
         line = _line_of(node, "entities", index)
         if entry["id"] in ids:
-            out.append(problem("E111", file, line, f"entities[{index}].id", value=entry["id"], line=ids[entry["id"]]))
+            out.append(problem("E111", file, line, f"entities[{index}].id", value=entry["id"], first_line=ids[entry["id"]]))
         ids.setdefault(entry["id"], line or 0)
         for lang in LANGS:
             names = [entry["labels"][lang], *((entry.get("aliases") or {}).get(lang) or [])]
@@ -239,7 +239,7 @@ def _check_gazetteer(value: dict, node: yaml.Node, file: str, out: list[Problem]
                 owner = aliases.get(key)
                 if owner and owner[0] != entry["id"]:
                     out.append(problem("E108", file, line, f"entities[{index}].aliases.{lang}",
-                                       alias=name, other=owner[0], line=owner[1]))
+                                       alias=name, other=owner[0], other_line=owner[1]))
                 aliases.setdefault(key, (entry["id"], line))
     for index, entry in enumerate(entries):
         for ref in ("country", "affiliation"):
@@ -253,7 +253,7 @@ def _check_ids(items: list, node: yaml.Node, key: str, file: str, out: list[Prob
     for index, item in enumerate(items):
         line = _line_of(node, key, index)
         if item["id"] in ids:
-            out.append(problem("E111", file, line, f"{key}[{index}].id", value=item["id"], line=ids[item["id"]]))
+            out.append(problem("E111", file, line, f"{key}[{index}].id", value=item["id"], first_line=ids[item["id"]]))
         ids.setdefault(item["id"], line)
     return set(ids)
 
@@ -267,7 +267,7 @@ def load_mappings(directory: Path = MAPPINGS_DIR, ontology: Path = ONTOLOGY_PATH
         path = directory / f"{name}.yaml"
         file = str(path)
         if not path.is_file():
-            problems.append(problem("E112", file=file, path="", **{"path": file}))
+            problems.append(problem("E112", file=file, missing=file))
             continue
         node, value, syntax = load_yaml(path.read_text(encoding="utf-8"), file)
         if syntax:
@@ -319,7 +319,8 @@ def _build_rdf(value: dict, node: yaml.Node, file: str, ontology: Path, out: lis
     def resolve(term: str, *keys: str | int) -> URIRef:
         iri = _expand(term, prefixes)
         if iri is None or iri not in known:
-            out.append(problem("E105", file, _line_of(node, *keys), ".".join(str(k) for k in keys), term=term))
+            key_path = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys).lstrip(".")
+            out.append(problem("E105", file, _line_of(node, *keys), key_path, term=term))
             return URIRef(term)
         return iri
 

@@ -25,6 +25,10 @@ if not Doc.has_extension("kg_entities"):
     Doc.set_extension("kg_token_mention", default=None)  # token index → MentionInfo
 
 SENTENCE_END = {".", "!", "?", "؟", "\n"}
+# Words that open a place's name (قضاء الرمادي، محافظة نينوى); they are skipped between a
+# role and the name that follows it and are never part of a person's name.
+PLACE_HEADS = {"قضاء", "ناحيه", "محافظه", "مدينه", "منطقه", "بلده", "قريه", "حي", "اقليم", "ولايه",
+               "district", "province", "city", "town"}
 COMMAS = {",", "،"}
 MODIFIERS_AR = {"السابق", "الحالي", "الاسبق", "السابقه", "الحاليه", "الراحل"}
 
@@ -75,7 +79,8 @@ class EntityRecogniser:
     def _blocked(self, doc: Doc, i: int) -> bool:
         """A word that cannot be part of a name: grammar, time, cue, role or title."""
         norm = doc[i].norm_
-        if self.lex.has(lx.NOT_NAME, norm) or self.lex.has(lx.COMP, norm):
+        if norm in PLACE_HEADS or self.lex.has(lx.NOT_NAME, norm) or self.lex.has(lx.COMP, norm) or \
+                (self.lang == "ar" and lx.is_complementizer_form(norm)):
             return True
         cats = self._cats(doc, i)
         return any(c in cats for c in (lx.CUE, lx.PARTICIPLE, lx.ROLE, lx.TITLE, lx.DEMONYM, lx.MONTH,
@@ -94,8 +99,6 @@ class EntityRecogniser:
                     doc[i - 1].idx + len(doc[i - 1].text) == token.idx:
                 return False
             given = self.lex.has(lx.GIVEN, norm)
-            if norm[0] in "بلكوف" and not given and not norm.startswith("ال"):
-                return False
             # accusative adverbs and participles (حاليا، مشيرا) end in alef; names rarely do
             if norm.endswith("ا") and len(norm) > 3 and not given:
                 return False
@@ -106,6 +109,12 @@ class EntityRecogniser:
         """End of a name starting at token j (j when there is none)."""
         k = j
         count = 0
+        if self.lang == "ar" and j < limit and not self.lex.has(lx.GIVEN, doc[j].norm_):
+            first = doc[j].norm_
+            # names do not open with the article, nor with a glued preposition (لشؤون)
+            if first.startswith("ال") or (first[:1] in "بلكو" and not self.lex.has(lx.SURNAME, first)
+                                          and len(first) > 3 and self._looks_prefixed(first)):
+                return j
         while k < limit and count < 4:
             norm = doc[k].norm_
             if self.lex.has(lx.PARTICLE, norm) and k + 1 < limit and self._namey(doc, k + 1, taken):
@@ -123,6 +132,11 @@ class EntityRecogniser:
             k += 1
             count += 1
         return k
+
+    def _looks_prefixed(self, norm: str) -> bool:
+        """لشؤون، بحملة: a preposition glued to a common noun rather than a foreign name."""
+        rest = norm[1:]
+        return rest.startswith(("ش", "م", "ح", "ت", "ع", "ق")) and not rest.startswith("ت")
 
     # ---- main --------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
@@ -219,6 +233,8 @@ class EntityRecogniser:
                         follows = doc[end] if end < n else None
                         if end - (k + 1) >= 2 and (follows is None or follows.text in COMMAS
                                                    or lx.CUE in self._cats(doc, end)
+                                                   or follows.norm_ in ("الذي", "التي", "who")
+                                                   or self.lex.has(lx.COMP, follows.norm_)
                                                    or follows.text in SENTENCE_END):
                             found.append((k + 1, end, "role-comma-name"))
                         break
@@ -246,6 +262,10 @@ class EntityRecogniser:
                 j = mention_at[j].end
             elif doc[j].norm_ in MODIFIERS_AR:
                 j += 1
+            elif doc[j].norm_ in PLACE_HEADS and j + 1 < limit:
+                j += 2 if j + 1 not in mention_at else 1
+            elif doc[j].norm_.startswith("ال") and self.lex.has(lx.ORG_HEAD, doc[j].norm_[2:]):
+                j += 1  # "عضو المجلس أركان الطرموز": the council named before
             elif lx.TITLE in cats:
                 j = cats[lx.TITLE].end
             else:
@@ -262,11 +282,25 @@ class EntityRecogniser:
             i = match.start
             _, limit = sentence_bounds(doc, i)
             k = match.end
+            definite_seen = False
             while k < limit and k - match.end < 4:
                 token = doc[k]
+                norm = token.norm_
+                if self.lang == "ar" and norm == "ل" and k + 1 < limit and k > match.end and (
+                        lx.ROLE in self._cats(doc, k + 1) or lx.ORG_HEAD in self._cats(doc, k + 1)):
+                    k += 1  # "المكتب الإعلامي لرئيس مجلس الوزراء": the office of an office-holder
+                    continue
                 if not token.is_alpha or k in taken and not self._gaz_place_or_org(doc, k):
                     break
-                norm = token.norm_
+                if self.lang == "ar":
+                    if norm.startswith("ل") and not norm.startswith("ال") and k > match.end:
+                        break  # "مؤسسة هيريتج لشؤون الشرق": a genitive phrase, not the name
+                    definite = norm.startswith("ال") or k in taken
+                    if definite_seen and not definite:
+                        break  # "حكومة الكاظمي تريد": a verb follows the name
+                    if not definite and norm.endswith(("يه", "ي", "ه")) and k == match.end:
+                        break  # "دائرة تلفزيونية": an indefinite adjective, not a name
+                    definite_seen = definite_seen or definite
                 if self.lex.has(lx.NOT_NAME, norm) or self.lex.has(lx.COMP, norm) or \
                         lx.CUE in self._cats(doc, k) or lx.RELDAY in self._cats(doc, k) or \
                         lx.WEEKDAY in self._cats(doc, k) or lx.TITLE in self._cats(doc, k) or \
@@ -290,9 +324,17 @@ class EntityRecogniser:
 
     def _org_target(self, doc: Doc, start: int, end: int, mentions: list[MentionInfo]) -> MentionInfo | None:
         """"قوات التحالف" names the coalition itself: a head over a known organisation is it."""
+        if doc[start].norm_ not in ("قوات", "طيران", "طائرات", "جنود", "قياده", "قيادة"):
+            return None
         inner = [m for m in mentions if start < m.start and m.end == end and m.type is EntityType.ORGANISATION]
-        if inner and doc[start].norm_ in ("قوات", "طيران", "طائرات", "جنود", "قيادة"):
+        if inner:
             return inner[0]
+        for match in doc._.kg_lex_at.get(start + 1, ()):
+            # "قيادة التحالف": the coalition named before, by its usual short name
+            if match.category == lx.ANAPHOR and match.end == end:
+                earlier = [m for m in mentions if m.key == f"gaz:{match.payload}" and m.start < start]
+                if earlier:
+                    return earlier[0]
         return None
 
     def _corefer(self, doc: Doc, taken: set[int], entities: dict[str, EntityInfo],

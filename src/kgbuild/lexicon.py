@@ -7,6 +7,7 @@ so a form written once in YAML finds every spelling and clitic variant in text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -101,6 +102,18 @@ class Lexicon:
 
     def has(self, category: str, folded: str) -> bool:
         return folded in self.single.get(category, set())
+
+
+_COMP_PREFIX = re.compile(r"^[وف]?ب?")
+_COMP_SUFFIX = re.compile(r"(ه|ها|هم|هما|هن|نا|ني|كم)$")
+
+
+def is_complementizer_form(norm: str) -> bool:
+    """أن/إن with a glued conjunction, preposition or pronoun: بانه، وانها، فانهم."""
+    core = _COMP_PREFIX.sub("", norm)
+    if core in ("ان", "انا"):
+        return core == "ان"
+    return _COMP_SUFFIX.sub("", core) == "ان"
 
 
 def _forms_of(entry: GazetteerEntry, lang: str) -> Iterable[str]:

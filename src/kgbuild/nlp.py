@@ -113,6 +113,9 @@ class CliticSplitter:
             with doc.retokenize() as retokenizer:
                 for token, cut, stem in splits:
                     clitic, rest = token.text[:cut], token.text[cut:]
+                    # the retokenizer stores NORM as a hash; the string must be interned first
+                    doc.vocab.strings.add(stem)
+                    doc.vocab.strings.add(fold(clitic))
                     retokenizer.split(token, [clitic, rest], heads=[(token, 1), (token, 1)],
                                       attrs={"NORM": [fold(clitic), stem]})
             for token in doc:

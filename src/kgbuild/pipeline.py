@@ -57,7 +57,7 @@ class BuildReport:
             f"statements     {self.statements}",
             f"triples        {self.triples}",
         ]
-        lines += [f"wrote          {f}" for f in self.files]
+        lines += [f"wrote          {self.output / f}" for f in self.files]
         if self.problems:
             lines.append(f"skipped/reported {len(self.problems)} problem(s); see report.json")
         return "\n".join(lines)
@@ -80,6 +80,10 @@ def write_atomic(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp makes the file private; outputs are ordinary files for the user's umask
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -149,7 +153,7 @@ def build(
             raise ValueError(fmt)
         path = out_dir / f"graph.{fmt}"
         write_atomic(path, graph.serialise(fmt))
-        report.files.append(str(path))
+        report.files.append(path.name)
     write_atomic(out_dir / "report.json", json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
     return report
 

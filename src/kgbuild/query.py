@@ -19,6 +19,7 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import unquote
 from xml.sax import SAXParseException
 
 import rdflib
@@ -27,6 +28,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import ResultRow
 from rdflib.term import Identifier, Literal, URIRef, Variable
 
 from kgbuild.errors import KGBuildError, QueryError, problem
@@ -78,7 +80,9 @@ def load_graph(path: Path) -> rdflib.Graph:
     if fmt is None:
         known = ", ".join(_FORMATS)
         raise KGBuildError(
-            problem("E201", file=str(path), reason=f"unknown graph file suffix '{path.suffix}' (expected {known})")
+            problem(
+                "E201", file=str(path), reason=f"unknown graph file suffix '{path.suffix}' (expected {known})"
+            )
         )
     try:
         data = path.read_bytes()
@@ -86,17 +90,18 @@ def load_graph(path: Path) -> rdflib.Graph:
         raise KGBuildError(problem("E201", file=str(path), reason=exc.strerror or str(exc))) from exc
     graph = rdflib.Graph()
     try:
-        if fmt in _QUAD_FORMATS:
-            # rdflib 7.x warns about its own deprecated Dataset internals while parsing
-            # quads; nothing here can act on that, and tests turn warnings into errors.
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
+        # rdflib 7.x warns about its own deprecated ConjunctiveGraph/Dataset internals
+        # while parsing quads and JSON-LD; nothing here can act on that, and the tests
+        # turn warnings into errors.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            if fmt in _QUAD_FORMATS:
                 dataset = rdflib.Dataset()
                 dataset.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
                 for s, p, o, _ in dataset.quads((None, None, None, None)):
                     graph.add((s, p, o))
-        else:
-            graph.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+            else:
+                graph.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
     # rdflib's parser plugins raise whatever their internals hit (BadSyntax,
     # ParserError, SAXParseException, JSONDecodeError, even AttributeError for a
     # malformed JSON-LD context), so every failure of this one call is a parse error.
@@ -214,15 +219,15 @@ def parse_binding(spec: str) -> tuple[str, Identifier]:
     return name, Literal(value)
 
 
+_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ة": "ه", "ک": "ك"})
+
+
 def _local_fold(text: str) -> str:
     """Fold case and Arabic orthography so that spellings of one name compare equal."""
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch) and ch != "\u0640")  # marks, tatweel
     text = text.translate(_ARABIC_FOLD)
     return " ".join(text.casefold().split())
-
-
-_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ة": "ه", "ک": "ك"})
 
 
 def _fold_function() -> Callable[[str], str]:
@@ -266,14 +271,16 @@ def resolve_label_bindings(
     resolved: dict[str, list[Identifier]] = {}
     for name, value in bindings.items():
         found = matches.get(name)
-        resolved[name] = list(sorted(found)) if found else [value]
+        resolved[name] = sorted(found) if found else [value]
     return resolved
 
 
 def expand_bindings(resolved: Mapping[str, Sequence[Identifier]]) -> list[dict[str, Identifier]]:
     """Every combination of resolved values, one binding dict per query run."""
     names = list(resolved)
-    return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*(resolved[n] for n in names))]
+    return [
+        dict(zip(names, combo, strict=True)) for combo in itertools.product(*(resolved[n] for n in names))
+    ]
 
 
 def run_query(
@@ -309,8 +316,8 @@ def run_query(
     columns = [str(var) for var in result.vars or []]
     rows: list[tuple[Identifier | None, ...]] = []
     for row in result:
-        assert isinstance(row, tuple)  # SELECT results iterate as ResultRow tuples
-        rows.append(tuple(row))
+        assert isinstance(row, ResultRow)  # SELECT results iterate as ResultRows
+        rows.append(tuple(cast(Iterable[Identifier | None], row)))
     return columns, rows
 
 
@@ -342,19 +349,30 @@ def _display_width(text: str) -> int:
     return width
 
 
+def _compact_iri(iri: str) -> str:
+    """``id:person/سامي-الحداد`` for reading; csv and json keep the exact IRI."""
+    for prefix, namespace in sorted(NAMESPACES.items(), key=lambda item: -len(item[1])):
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{unquote(iri[len(namespace) :])}"
+    return unquote(iri)
+
+
 def _table_cell(value: Identifier | None) -> str:
+    text = _compact_iri(str(value)) if isinstance(value, URIRef) else _cell_text(value)
     # A table row must stay on one line whatever the text holds.
-    return " ".join(_cell_text(value).split())
+    return " ".join(text.split())
 
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - _display_width(text))
 
 
-def format_rows(
-    columns: Sequence[str], rows: Iterable[Sequence[Identifier | None]], fmt: str
-) -> str:
-    """Render query results as ``table``, ``csv`` (RFC 4180) or ``json``."""
+def format_rows(columns: Sequence[str], rows: Iterable[Sequence[Identifier | None]], fmt: str) -> str:
+    """Render query results as ``table``, ``csv`` (RFC 4180) or ``json``.
+
+    The table is for reading: IRIs are shortened to known prefixes and percent-decoded
+    (Arabic keys become legible).  csv and json carry the exact IRIs and lexical forms.
+    """
     rows = list(rows)
     if fmt == "table":
         cells = [[_table_cell(v) for v in row] for row in rows]
@@ -363,7 +381,9 @@ def format_rows(
             widths = [max(w, _display_width(c)) for w, c in zip(widths, row, strict=True)]
         lines = [" | ".join(_pad(c, w) for c, w in zip(columns, widths, strict=True)).rstrip()]
         lines.append("-+-".join("-" * w for w in widths))
-        lines.extend(" | ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells)
+        lines.extend(
+            " | ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+        )
         return "\n".join(lines) + "\n"
     if fmt == "csv":
         buffer = io.StringIO()

@@ -89,9 +89,13 @@ class RoleReader:
         if place or demonym:
             return place or demonym
         role = self.mappings.role_by_id.get(concept or "")
-        if role is not None and role.national and self.country:
-            return self.country
         entry = self.mappings.gazetteer_by_id.get(person_key.removeprefix("gaz:"))
+        if role is not None and role.national:
+            # a known person's own country beats the country the article is mostly about
+            if entry is not None and entry.country:
+                return f"gaz:{entry.country}"
+            if self.country:
+                return self.country
         if entry is not None and entry.affiliation:
             return f"gaz:{entry.affiliation}"
         return None
@@ -161,6 +165,8 @@ class RoleReader:
         j = person.end
         if j < sent_end and doc[j].text in COMMAS:
             j += 1
+        if j < sent_end and doc[j].norm_ in ("the", "a", "an") and j + 1 < sent_end and self.cat(j + 1, lx.ROLE):
+            j += 1  # "John Smith, the spokesman of …"
         if j < sent_end and self.cat(j, lx.ROLE):
             k = j
             while k < min(sent_end, j + MAX_PHRASE) and not (k > j and (doc[k].text in COMMAS or self.stop(k))):
@@ -173,7 +179,7 @@ class RoleReader:
             self.add(person, j, k, "role-after-name")
             return
         # "RANK NAME في ORG" / "NAME، من ORG": the organisation follows the name
-        if j < sent_end and doc[j].norm_ in ("في", "من", "ب", "at", "of", "from"):
+        if j < sent_end and doc[j].norm_ in ("في", "من", "at", "of", "from"):
             org = self.by_token.get(j + 1)
             if org is not None and org.type is EntityType.ORGANISATION:
                 pre = self._pre_role(person)

@@ -81,13 +81,9 @@ class Reader:
         return None
 
     def is_comp(self, i: int) -> bool:
-        norm = self.doc[i].norm_
         if self.cat(i, lx.COMP):
             return True
-        return norm[:1] in ("و", "ب") and self.lex_has_comp(norm[1:])
-
-    def lex_has_comp(self, norm: str) -> bool:
-        return norm in ("ان", "إن", "أن")
+        return self.lang == "ar" and lx.is_complementizer_form(self.doc[i].norm_)
 
     def boundary(self, i: int) -> bool:
         token = self.doc[i]
@@ -141,29 +137,37 @@ class Reader:
             return k
         return j
 
-    def speaker_before(self, i: int, sent_start: int) -> str | None:
+    def speaker_before(self, i: int, sent_start: int) -> tuple[str, int] | None:
+        """The subject before a cue: a person of the clause (an organisation named in the
+        person's apposition is not the speaker), else the nearest organisation or source.
+        Returns the speaker and the token where its phrase starts."""
         k = i - 1
+        nearest: tuple[str, int] | None = None
+        person: tuple[str, int] | None = None
         while k >= max(sent_start, i - MAX_SPEAKER_GAP):
             token = self.doc[k]
             if self.cat(k, lx.CUE) or self.is_comp(k) or token.text in CLOSE_QUOTES or self.cat(k, lx.ACCORDING):
-                return None
+                break
             mention = self.by_token.get(k)
-            if mention is not None and mention.type in (EntityType.PERSON, EntityType.ORGANISATION):
-                # an organisation inside a person's role phrase is not the speaker
-                return mention.key
-            anon = self.anon_at_end(k)
-            if anon is not None:
-                return anon
+            if mention is not None and mention.type is EntityType.PERSON:
+                person = (mention.key, mention.start)
+            elif mention is not None and mention.type is EntityType.ORGANISATION and nearest is None:
+                nearest = (mention.key, mention.start)
+            elif nearest is None and person is None:
+                anon = self.anon_at_end(k)
+                if anon is not None:
+                    nearest = anon
             k -= 1
-        return None
+        return person or nearest
 
-    def anon_at_end(self, k: int) -> str | None:
+    def anon_at_end(self, k: int) -> tuple[str, int] | None:
         for start in range(max(0, k - 5), k + 1):
             if self.cat(start, lx.ANON_HEAD) or (self.doc[start].norm_.startswith("ال") and
                                                  self.lex_anon(self.doc[start].norm_[2:])):
-                result = self.anonymous(start, k + 1)
+                result = self.anonymous(start, k + 1, register=False)
                 if result is not None and result[1] == k + 1:
-                    return result[0]
+                    key, _ = self.anonymous(start, k + 1)  # type: ignore[misc]
+                    return key, start
         return None
 
     def lex_anon(self, norm: str) -> bool:
@@ -174,7 +178,7 @@ class Reader:
             self._heads = {fold(h) for h in lx.ANON_HEADS.get(self.lang, [])}
         return self._heads
 
-    def anonymous(self, k: int, limit: int) -> tuple[str, int] | None:
+    def anonymous(self, k: int, limit: int, register: bool = True) -> tuple[str, int] | None:
         """An unnamed source: "مصدر أمني عراقي", "مسؤول عراقي رفيع المستوى", or "المصدر" again."""
         doc = self.doc
         norm = doc[k].norm_
@@ -184,11 +188,12 @@ class Reader:
                     k + 1 < limit:
                 for m in range(k + 1, min(limit, k + 4)):
                     if self.cat(m, lx.ANON_HEAD):
-                        return self._anon_phrase(k, m, limit, False)
+                        return self._anon_phrase(k, m, limit, False, register)
             return None
-        return self._anon_phrase(k, k, limit, definite)
+        return self._anon_phrase(k, k, limit, definite, register)
 
-    def _anon_phrase(self, start: int, head: int, limit: int, definite: bool) -> tuple[str, int] | None:
+    def _anon_phrase(self, start: int, head: int, limit: int, definite: bool,
+                     register: bool) -> tuple[str, int] | None:
         doc = self.doc
         end = head + 1
         while end < min(limit, head + 7):
@@ -201,6 +206,8 @@ class Reader:
                 return None  # "مسؤول … فلان" names the official
             end = mention.end if mention is not None else end + 1
         head_norm = doc[head].norm_.removeprefix("ال") if definite else doc[head].norm_
+        if not register:
+            return "", end
         if definite:
             key = self.anon_by_head.get(head_norm) or (next(reversed(self.anon)) if self.anon else None)
             if key is None:
@@ -248,6 +255,8 @@ class Reader:
                 start = k + 1
                 while start < len(doc) and self.is_comp(start):
                     start += 1
+                if start < len(doc) and doc[start].text in OPEN_QUOTES:
+                    return self.quoted(start)  # ‹قال: إن "…"›
                 return self.clause(start)
             if self.boundary(k) or self.cat(k, lx.CUE):
                 break
@@ -260,6 +269,24 @@ class Reader:
         if allow_bare and j < sent_end:
             return self.clause(j)
         return None
+
+    def quote_before(self, k: int) -> tuple[int, int, bool] | None:
+        """'"We will win," Carter said': the quotation that ends just before the speaker or cue."""
+        doc = self.doc
+        j = k - 1
+        while j >= 0 and doc[j].text in COMMAS:
+            j -= 1
+        if j < 1 or doc[j].text not in CLOSE_QUOTES:
+            return None
+        opener = j - 1
+        while opener >= 0 and doc[opener].text not in OPEN_QUOTES and "\n\n" not in doc[opener].text:
+            opener -= 1
+        if opener < 0 or doc[opener].text not in OPEN_QUOTES or j - opener < 3:
+            return None
+        end = j
+        while end > opener + 1 and doc[end - 1].text in COMMAS:
+            end -= 1
+        return opener + 1, end, True
 
     def skip_addressee(self, k: int, limit: int) -> int:
         """Past "لـ"الوطن"" or "لوكالة فرانس برس": whom the words were said to."""
@@ -377,11 +404,17 @@ class Reader:
                 speaker, after = found
                 content = self.content_from(after, sent_end, allow_bare=True)
             else:
-                speaker = self.speaker_before(i, sent_start) if match.category == lx.CUE else None
+                before = self.speaker_before(i, sent_start) if match.category == lx.CUE else None
+                speaker = before[0] if before else None
                 if speaker is None and (clitic in ("و", "ف") or match.category == lx.PARTICIPLE
                                         or not initial):
                     speaker = self.last_speaker
-                content = self.content_from(match.end, sent_end, allow_bare=match.category == lx.PARTICIPLE)
+                content = self.quote_before(before[1] if before else i)
+                if content is None:
+                    content = self.content_from(match.end, sent_end,
+                                                allow_bare=match.category == lx.PARTICIPLE)
+            if found is not None and content is None:
+                content = self.quote_before(i)
             if speaker is None or content is None:
                 continue
             self.record(speaker, (i, match.end), content, f"{self.lang}-{match.category.lower()}")
