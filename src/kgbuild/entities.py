@@ -74,7 +74,10 @@ class EntityRecogniser:
 
     # ---- token tests -------------------------------------------------------------------
     def _cats(self, doc: Doc, i: int) -> dict[str, lx.LexMatch]:
-        return {m.category: m for m in doc._.kg_lex_at.get(i, ())}
+        found: dict[str, lx.LexMatch] = {}
+        for match in doc._.kg_lex_at.get(i, ()):  # sorted longest first: keep the longest
+            found.setdefault(match.category, match)
+        return found
 
     def _blocked(self, doc: Doc, i: int) -> bool:
         """A word that cannot be part of a name: grammar, time, cue, role or title."""
@@ -112,13 +115,14 @@ class EntityRecogniser:
         if self.lang == "ar" and j < limit and not self.lex.has(lx.GIVEN, doc[j].norm_):
             first = doc[j].norm_
             # names do not open with the article, nor with a glued preposition (لشؤون)
-            if first.startswith("ال") or (first[:1] in "بلكو" and not self.lex.has(lx.SURNAME, first)
-                                          and len(first) > 3 and self._looks_prefixed(first)):
+            if first.startswith("ال") or (first[:1] in "بلكوف" and not self.lex.has(lx.SURNAME, first)
+                                           and len(first) > 3 and self._looks_prefixed(first)):
                 return j
         while k < limit and count < 4:
             norm = doc[k].norm_
-            if self.lex.has(lx.PARTICLE, norm) and k + 1 < limit and self._namey(doc, k + 1, taken):
-                k += 2
+            if self.lex.has(lx.PARTICLE, norm) and k + 1 < limit and doc[k + 1].is_alpha and \
+                    k + 1 not in taken and not self.lex.has(lx.NOT_NAME, doc[k + 1].norm_):
+                k += 2  # عبد الأمير، أبو بكر: the particle carries the next word, even a title
                 count += 1
                 continue
             if self.lang == "en" and k > j and doc[k].text in ("al-", "bin", "ibn", "de", "van", "von"):
@@ -134,9 +138,9 @@ class EntityRecogniser:
         return k
 
     def _looks_prefixed(self, norm: str) -> bool:
-        """لشؤون، بحملة: a preposition glued to a common noun rather than a foreign name."""
-        rest = norm[1:]
-        return rest.startswith(("ش", "م", "ح", "ت", "ع", "ق")) and not rest.startswith("ت")
+        """لشؤون، بتوصياته: a preposition glued to a common noun rather than a foreign name
+        such as بيراك or كينيث; nouns give themselves away by their endings."""
+        return norm.startswith(("لش", "لم", "بم", "لت")) or norm.endswith(("ه", "ها", "هم", "ات", "ين", "ون"))
 
     # ---- main --------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
@@ -166,17 +170,7 @@ class EntityRecogniser:
             add(f"gaz:{entry.id}", entry.type, match.start, match.end,
                 "gazetteer" if match.category == lx.GAZ else "gazetteer-surname", entry.id)
 
-        # 2. persons from context
-        found = self._context_persons(doc, taken)
-        for start, end, rule in found:
-            if any(t in taken for t in range(start, end)):
-                continue
-            name = doc[start:end].text
-            key = self._person_key(doc, start, end, entities)
-            add(key, EntityType.PERSON, start, end, rule)
-            del name
-
-        # 3. organisations from a head word and its complement
+        # 2. organisations from a head word and its complement
         for start, end in self._context_orgs(doc, taken):
             if any(t in taken for t in range(start, end)):
                 continue
@@ -185,6 +179,20 @@ class EntityRecogniser:
                 add(target.key, target.type, start, end, "org-head-anaphor", surface=False)
             else:
                 add(f"org:{slug(doc[start:end].text)}", EntityType.ORGANISATION, start, end, "org-head")
+
+        # 3. persons from context
+        found = self._context_persons(doc, taken, {m.start: m.end for m in mentions
+                                                    if m.type is not EntityType.PERSON})
+        for start, end, rule in found:
+            if any(t in taken for t in range(start, end)):
+                continue
+            name = doc[start:end].text
+            key = self._person_key(doc, start, end, entities)
+            add(key, EntityType.PERSON, start, end, rule)
+            del name
+
+        for start, end in self._spokesperson_orgs(doc, taken):
+            add(f"org:{slug(doc[start:end].text)}", EntityType.ORGANISATION, start, end, "spokesperson-of")
 
         # 4. coreference: surnames and anaphors of entities named before
         mentions.sort(key=lambda m: m.start)
@@ -205,7 +213,7 @@ class EntityRecogniser:
                     return key
         return f"person:{slug(doc[start:end].text)}"
 
-    def _context_persons(self, doc: Doc, taken: set[int]) -> list[tuple[int, int, str]]:
+    def _context_persons(self, doc: Doc, taken: set[int], spans: dict[int, int]) -> list[tuple[int, int, str]]:
         found: list[tuple[int, int, str]] = []
         n = len(doc)
         for i in range(n):
@@ -216,14 +224,16 @@ class EntityRecogniser:
                     j += 1
                 _, limit = sentence_bounds(doc, j) if j < n else (0, n)
                 end = self.scan_name(doc, j, taken, limit)
-                if end > j:
+                if end > j and not (end in taken and self._gaz_person_at(doc, end)):
+                    # "الجنرال رايموند أوديرنو" with أوديرنو known: the known person, not a new one
                     found.append((j, end, "title-name"))
             if lx.ROLE in cats:
                 end_role = cats[lx.ROLE].end
                 _, limit = sentence_bounds(doc, i)
-                j = self._skip_role_modifiers(doc, end_role, limit)
+                j = self._skip_role_modifiers(doc, end_role, limit, spans)
                 end = self.scan_name(doc, j, taken, limit)
-                if end - j >= 2:
+                if end - j >= 2 and (self.lex.has(lx.GIVEN, doc[j].norm_) or end >= limit
+                                     or not self._namey(doc, end, taken)):
                     found.append((j, end, "role-name"))
                     continue
                 # the role phrase runs on to a comma, then the name: "مساعد وزير …، ديفد شينكر،"
@@ -249,14 +259,17 @@ class EntityRecogniser:
         found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
         return found
 
-    def _skip_role_modifiers(self, doc: Doc, j: int, limit: int) -> int:
+    def _skip_role_modifiers(self, doc: Doc, j: int, limit: int, spans: dict[int, int] | None = None) -> int:
         mention_at = {m.start: m for m in doc._.kg_lex if m.category == lx.GAZ}
+        spans = spans or {}
         while j < limit:
             cats = self._cats(doc, j)
             if lx.DEMONYM in cats:
                 j = cats[lx.DEMONYM].end
             elif lx.ROLE in cats:
                 j = cats[lx.ROLE].end
+            elif j in spans:
+                j = spans[j]  # an organisation or place already found: "رئيس مجلس شيوخ عشائر الأنبار"
             elif j in mention_at and self.mappings.gazetteer_by_id[mention_at[j].payload].type \
                     is not EntityType.PERSON:
                 j = mention_at[j].end
@@ -288,7 +301,12 @@ class EntityRecogniser:
                 norm = token.norm_
                 if self.lang == "ar" and norm == "ل" and k + 1 < limit and k > match.end and (
                         lx.ROLE in self._cats(doc, k + 1) or lx.ORG_HEAD in self._cats(doc, k + 1)):
-                    k += 1  # "المكتب الإعلامي لرئيس مجلس الوزراء": the office of an office-holder
+                    k += 2  # "المكتب الإعلامي لرئيس مجلس الوزراء": the office of an office-holder
+                    definite_seen = False
+                    continue
+                if self.lang == "ar" and norm == "و" and k > match.end and k + 1 < limit and \
+                        doc[k + 1].norm_.startswith("ال") and doc[match.start].norm_ in ("لجنه", "وزاره", "هيئه"):
+                    k += 1  # "لجنة الأمن والدفاع", "وزارة الداخلية والبلديات"
                     continue
                 if not token.is_alpha or k in taken and not self._gaz_place_or_org(doc, k):
                     break
@@ -304,7 +322,7 @@ class EntityRecogniser:
                 if self.lex.has(lx.NOT_NAME, norm) or self.lex.has(lx.COMP, norm) or \
                         lx.CUE in self._cats(doc, k) or lx.RELDAY in self._cats(doc, k) or \
                         lx.WEEKDAY in self._cats(doc, k) or lx.TITLE in self._cats(doc, k) or \
-                        lx.ROLE in self._cats(doc, k):
+                        (lx.ROLE in self._cats(doc, k) and not norm.startswith("ال")):
                     break
                 if self.lang == "en" and not token.text[0].isupper():
                     break
@@ -318,6 +336,26 @@ class EntityRecogniser:
             if k > match.end:
                 spans.append((i, k))
         return spans
+
+    def _spokesperson_orgs(self, doc: Doc, taken: set[int]) -> list[tuple[int, int]]:
+        spans = []
+        for i, token in enumerate(doc):
+            if token.norm_ not in ("باسم", "on behalf of") or i + 1 >= len(doc) or i + 1 in taken:
+                continue
+            if not any(m.category == lx.ROLE and m.end in (i, i + 1) for m in doc._.kg_lex):
+                continue
+            _, limit = sentence_bounds(doc, i)
+            k = i + 1
+            while k < min(limit, i + 6) and doc[k].text not in COMMAS and not self._blocked(doc, k) \
+                    and k not in taken and (doc[k].is_alpha or doc[k].norm_ == "ل"):
+                k += 1
+            if k > i + 1 and doc[i + 1].norm_.startswith("ال"):
+                spans.append((i + 1, k))
+        return spans
+
+    def _gaz_person_at(self, doc: Doc, k: int) -> bool:
+        return any(m.category in (lx.GAZ, lx.SURNAME) and m.start == k
+                   and self.mappings.gazetteer_by_id[m.payload].type is EntityType.PERSON for m in doc._.kg_lex)
 
     def _gaz_place_or_org(self, doc: Doc, k: int) -> bool:
         return any(m.category == lx.GAZ and m.start <= k < m.end for m in doc._.kg_lex)

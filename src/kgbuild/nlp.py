@@ -65,9 +65,12 @@ class CliticSplitter:
     def __init__(self, mappings_dir: str | None):
         self.mappings_dir = mappings_dir
         self.known: set[str] | None = None
+        self.verbs: set[str] = set()
 
     def initialise(self, nlp: Language) -> None:
-        self.known = get_lexicon(nlp.lang, self.mappings_dir).known_words
+        lexicon = get_lexicon(nlp.lang, self.mappings_dir)
+        self.known = lexicon.known_words
+        self.verbs = lexicon.single.get("CUE", set()) | lexicon.single.get("PARTICIPLE", set())
 
     def split_point(self, norm: str) -> tuple[int, str] | None:
         assert self.known is not None
@@ -82,6 +85,8 @@ class CliticSplitter:
             if prefix.endswith("ال"):
                 return len(prefix) - 2, "ال" + stem
             if stem in self.known and (len(stem) >= 3 or stem.startswith("ال")):
+                if stem in self.verbs and prefix not in ("و", "ف"):
+                    continue  # a preposition never glues to a verb: وكلفت is not و+ك+لفت
                 return len(prefix), stem
             if stem.startswith("ال") and len(stem) >= 4:
                 return len(prefix), stem

@@ -22,6 +22,8 @@ from .config import Mappings
 from .entities import COMMAS, MentionInfo, sentence_bounds
 from .records import EntityType, RoleAssignment, Span
 
+# Function words that may sit inside a role phrase (عضو لجنة الأمن والدفاع في البرلمان)
+PHRASE_GLUE = {"في", "من", "ل", "ب", "و", "of", "for", "in", "at", "the", "and"}
 COPULAS = {"كان", "اصبح", "بات", "صار", "اضحي", "اصبحت", "كانت", "اصبحا", "عين", "تولي", "became", "was",
            "is", "serves", "served"}
 LED_BY = {"بزعامه": "leader", "بقياده": "commander", "برئاسه": "head", "بزعامة": "leader", "led": "leader"}
@@ -74,7 +76,8 @@ class RoleReader:
         return any(self.cat(i, c) for c in (lx.CUE, lx.COMP, lx.RELDAY, lx.WEEKDAY, lx.PARTICIPLE,
                                             lx.ACCORDING)) or token.norm_ in ("الذي", "التي", "who", "said")
 
-    def organisation(self, start: int, end: int, concept: str | None, person_key: str) -> str | None:
+    def organisation(self, start: int, end: int, concept: str | None, person_key: str,
+                     written_only: bool = False) -> str | None:
         place = demonym = None
         for i in range(start, end):
             mention = self.by_token.get(i)
@@ -86,7 +89,7 @@ class RoleReader:
             match = self.cat(i, lx.DEMONYM)
             if match is not None and demonym is None:
                 demonym = f"gaz:{match.payload}"
-        if place or demonym:
+        if place or demonym or written_only:
             return place or demonym
         role = self.mappings.role_by_id.get(concept or "")
         entry = self.mappings.gazetteer_by_id.get(person_key.removeprefix("gaz:"))
@@ -111,6 +114,12 @@ class RoleReader:
             return
         role_match = self.cat(start, lx.ROLE)
         concept = concept or (role_match.payload if role_match else None)
+        bare_title = self.cat(start, lx.TITLE) is not None and role_match is not None and role_match.end >= end
+        if org is None and bare_title:
+            # "الجنرال" alone is a rank, not an office in some organisation
+            org = self.organisation(start, end, None, "", written_only=True)
+            if org is None:
+                return
         org = org or self.organisation(start, end, concept, person.key)
         if org is None or org == person.key:
             return
@@ -137,7 +146,7 @@ class RoleReader:
             other = self.by_token.get(k)
             if other is not None and other.type is EntityType.PERSON:
                 break
-            if self.stop(k):
+            if self.stop(k) or (self.cat(k, lx.NOT_NAME) and doc[k].norm_ not in PHRASE_GLUE):
                 break
             if self.cat(k, lx.ROLE):
                 starts.append(k)
@@ -168,14 +177,10 @@ class RoleReader:
         if j < sent_end and doc[j].norm_ in ("the", "a", "an") and j + 1 < sent_end and self.cat(j + 1, lx.ROLE):
             j += 1  # "John Smith, the spokesman of …"
         if j < sent_end and self.cat(j, lx.ROLE):
-            k = j
-            while k < min(sent_end, j + MAX_PHRASE) and not (k > j and (doc[k].text in COMMAS or self.stop(k))):
-                other = self.by_token.get(k)
-                if other is not None and other.type is EntityType.PERSON and other.key != person.key:
-                    break
-                if doc[k].norm_ in ("ل", "to") and self.by_token.get(k + 1) and k > j + 1:
-                    break  # "… لوكالة فرانس برس": whom it was said to
-                k += 1
+            k = self.phrase_after_role(j, sent_end)
+            nxt = self.by_token.get(k) if k < sent_end else None
+            if nxt is not None and nxt.type is EntityType.PERSON and nxt.key != person.key:
+                return  # "استقبل العبادي محافظ صلاح الدين رائد الجبوري": the role is the next man's
             self.add(person, j, k, "role-after-name")
             return
         # "RANK NAME في ORG" / "NAME، من ORG": the organisation follows the name
@@ -185,6 +190,37 @@ class RoleReader:
                 pre = self._pre_role(person)
                 if pre is not None:
                     self.add(person, pre[0], pre[1], "role-name-org", org=org.key)
+
+    def phrase_after_role(self, j: int, limit: int) -> int:
+        """End of ROLE [DEMONYM] [NAMED ENTITY | words of an idafa] [لـ/of NAMED ENTITY]… ."""
+        doc = self.doc
+        k = self.cat(j, lx.ROLE).end  # type: ignore[union-attr]
+        while k < limit:
+            more = self.cat(k, lx.ROLE) or self.cat(k, lx.DEMONYM)
+            mention = self.by_token.get(k)
+            if more is not None:
+                k = more.end
+            elif mention is not None and mention.start == k and mention.type is not EntityType.PERSON:
+                k = mention.end
+            elif doc[k].norm_ in ("ل", "of", "for", "باسم", "at") and k + 1 < limit and \
+                    (self.by_token.get(k + 1) or doc[k + 1].norm_ in ("the",)):
+                k += 1  # "… للتحالف الدولي", "spokesman of the coalition"
+            elif doc[k].norm_ == "the" and k + 1 < limit and self.by_token.get(k + 1):
+                k += 1
+            elif doc[k].norm_.startswith("ال") and not self.stop(k) and not self.cat(k, lx.NOT_NAME) and \
+                    (k + 1 >= limit or not self.by_token.get(k)) and self._idafa(k):
+                k += 1
+            elif doc[k].norm_.startswith("لشوون") or doc[k].norm_ == "لشوون":
+                k += 1  # "لشؤون السياسة والخطط": the portfolio belongs to the title
+                while k < limit and (doc[k].norm_.startswith("ال") or doc[k].norm_ == "و") and not self.stop(k):
+                    k += 1
+            else:
+                break
+        return k
+
+    def _idafa(self, k: int) -> bool:
+        # a bare definite noun continues the role only right after the role word(s)
+        return self.cat(k - 1, lx.ROLE) is not None or self.cat(k - 1, lx.DEMONYM) is not None
 
     def _pre_role(self, person: MentionInfo) -> tuple[int, int] | None:
         doc = self.doc

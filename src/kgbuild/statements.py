@@ -99,11 +99,18 @@ class Reader:
             k = match.end if match else k + 1
         in_role = False
         start = k
+        if k < limit and (self.cat(k, lx.ORG_HEAD) or doc[k].norm_.startswith(("كتلت", "كتل"))) and \
+                (mention := self.by_token.get(k + 1)) is not None and mention.type is EntityType.ORGANISATION:
+            k += 1  # "كتلتا دولة القانون"، "حزب …": the head word before a known organisation
+            start = k
         while k < min(limit, start + MAX_SPEAKER_GAP):
             token = doc[k]
+            if in_role and token.text in OPEN_QUOTES and k + 3 < limit and doc[k + 2].text in CLOSE_QUOTES:
+                k += 3  # "رئيس كتلة تحالف القوى العراقية "السنية" …": a quoted word in the title
+                continue
             if self.is_comp(k) or token.text in OPEN_QUOTES or token.text == ":" or self.cat(k, lx.CUE):
                 return None
-            if token.norm_ in ("ل", "to") and k > start:
+            if token.norm_ in ("ل", "to") and k > start and not in_role:
                 return None  # "قال لـ"الوطن"": the newspaper is spoken to, not speaking
             mention = self.by_token.get(k)
             if mention is not None and mention.start == k:
@@ -141,24 +148,48 @@ class Reader:
         """The subject before a cue: a person of the clause (an organisation named in the
         person's apposition is not the speaker), else the nearest organisation or source.
         Returns the speaker and the token where its phrase starts."""
+        doc = self.doc
         k = i - 1
-        nearest: tuple[str, int] | None = None
-        person: tuple[str, int] | None = None
+        while k >= sent_start and doc[k].norm_ in ("فيها", "فيه", "عنها"):
+            k -= 1
+        if k >= sent_start and doc[k].norm_ in ("الذي", "التي", "الذين", "who"):
+            # "… للجنرال جيمس آموس التي قال فيها": the speaker is named just before the relative
+            for back in range(k - 1, max(sent_start, k - 6) - 1, -1):
+                mention = self.by_token.get(back)
+                if mention is not None and mention.type in (EntityType.PERSON, EntityType.ORGANISATION):
+                    return mention.key, mention.start
+            return None
+        subject: tuple[str, int] | None = None
+        anon: tuple[str, int] | None = None
         while k >= max(sent_start, i - MAX_SPEAKER_GAP):
-            token = self.doc[k]
+            token = doc[k]
             if self.cat(k, lx.CUE) or self.is_comp(k) or token.text in CLOSE_QUOTES or self.cat(k, lx.ACCORDING):
                 break
             mention = self.by_token.get(k)
-            if mention is not None and mention.type is EntityType.PERSON:
-                person = (mention.key, mention.start)
-            elif mention is not None and mention.type is EntityType.ORGANISATION and nearest is None:
-                nearest = (mention.key, mention.start)
-            elif nearest is None and person is None:
+            if mention is not None and mention.start == k and \
+                    mention.type in (EntityType.PERSON, EntityType.ORGANISATION) and not self.embedded(k):
+                subject = (mention.key, mention.start)  # keep going: the leftmost is the subject
+            elif subject is None and anon is None:
                 anon = self.anon_at_end(k)
-                if anon is not None:
-                    nearest = anon
             k -= 1
-        return person or nearest
+        return subject or anon
+
+    def embedded(self, k: int) -> bool:
+        """An organisation inside a role phrase or genitive (قائد القيادة المركزية، للجيش)
+        is what the speaker leads, not the speaker."""
+        doc = self.doc
+        mention = self.by_token[k]
+        if mention.type is EntityType.PERSON:
+            return False
+        if doc[k]._.kg_clitic in ("ل", "ب") or (k > 0 and doc[k - 1].norm_ in ("ل", "ب", "of", "for", "باسم")):
+            return True
+        back = k - 1
+        while back >= 0 and (self.cat(back, lx.DEMONYM) or doc[back].norm_ in ("the",)):
+            back -= 1
+        return back >= 0 and (self.cat(back, lx.ROLE) is not None or self._in_role_end(back))
+
+    def _in_role_end(self, k: int) -> bool:
+        return any(m.category == lx.ROLE and m.end == k + 1 for m in self.doc._.kg_lex if m.start <= k)
 
     def anon_at_end(self, k: int) -> tuple[str, int] | None:
         for start in range(max(0, k - 5), k + 1):
@@ -166,8 +197,9 @@ class Reader:
                                                  self.lex_anon(self.doc[start].norm_[2:])):
                 result = self.anonymous(start, k + 1, register=False)
                 if result is not None and result[1] == k + 1:
-                    key, _ = self.anonymous(start, k + 1)  # type: ignore[misc]
-                    return key, start
+                    chosen = self.anonymous(start, k + 1)
+                    if chosen is not None:
+                        return chosen[0], start
         return None
 
     def lex_anon(self, norm: str) -> bool:
@@ -238,17 +270,29 @@ class Reader:
         doc = self.doc
         k = j
         limit = min(len(doc), j + 40)
+        words = 0  # content-like words passed before a complementizer or quote
         while k < limit:
             token = doc[k]
             if token.norm_ in ("ل", "to") and k + 1 < limit:
                 k = self.skip_addressee(k + 1, limit)
                 continue
             if token.text in OPEN_QUOTES and (token.text != '"' or self.opens_quote(k)):
+                if words > 3 and allow_bare:
+                    return self.clause(j)  # "استعداد بلاده «للقيام بالمزيد» …": a quote inside the clause
                 return self.quoted(k)
             if self.is_comp(k):
+                if words and self.object_before(j, k) and allow_bare:
+                    return self.clause(j)  # "وصف … القوات الكردية بأنها نموذج": the object is content
                 if k + 1 < len(doc) and doc[k + 1].text in OPEN_QUOTES:
                     return self.quoted(k + 1)
                 return self.clause(k + 1)
+            mention = self.by_token.get(k)
+            if mention is not None and mention.start == k:
+                words += 1
+                k = mention.end
+                continue
+            if token.is_alpha and not self.cat(k, lx.NOT_NAME):
+                words += 1
             if token.text == ":":
                 if k + 1 < len(doc) and doc[k + 1].text in OPEN_QUOTES:
                     return self.quoted(k + 1)
@@ -269,6 +313,19 @@ class Reader:
         if allow_bare and j < sent_end:
             return self.clause(j)
         return None
+
+    def object_before(self, j: int, k: int) -> bool:
+        """A named entity between the speaker and أن that no preposition governs."""
+        doc = self.doc
+        for i in range(j, k):
+            mention = self.by_token.get(i)
+            if mention is None or mention.start != i:
+                continue
+            governed = doc[i]._.kg_clitic in ("ل", "ب", "ك") or (i > j and doc[i - 1].norm_ in (
+                "في", "من", "مع", "عن", "الي", "خلال", "ل", "ب", "بعد", "قبل", "امام", "لدي"))
+            if not governed and mention.type is not EntityType.PERSON:
+                return True
+        return False
 
     def quote_before(self, k: int) -> tuple[int, int, bool] | None:
         """'"We will win," Carter said': the quotation that ends just before the speaker or cue."""
@@ -343,8 +400,9 @@ class Reader:
                 if i + 1 < len(doc) and (doc[i + 1].text in INTERVIEW_ANSWER + INTERVIEW_QUESTION):
                     break
             if token.text in COMMAS and i + 1 < len(doc) and (self.cat(i + 1, lx.PARTICIPLE) or
-                                                            self.cat(i + 1, lx.ACCORDING)):
-                break
+                                                            self.cat(i + 1, lx.ACCORDING) or
+                                                            self.cat(i + 1, lx.CUE)):
+                break  # "…، طالب تحالف القوى …": the next report begins
             i += 1
         end = i
         while end > start and (doc[end - 1].text in COMMAS or doc[end - 1].is_space):
@@ -404,15 +462,16 @@ class Reader:
                 speaker, after = found
                 content = self.content_from(after, sent_end, allow_bare=True)
             else:
-                before = self.speaker_before(i, sent_start) if match.category == lx.CUE else None
+                before = self.speaker_before(i, sent_start) \
+                    if match.category == lx.CUE and clitic not in ("و", "ف") else None
                 speaker = before[0] if before else None
                 if speaker is None and (clitic in ("و", "ف") or match.category == lx.PARTICIPLE
                                         or not initial):
                     speaker = self.last_speaker
                 content = self.quote_before(before[1] if before else i)
                 if content is None:
-                    content = self.content_from(match.end, sent_end,
-                                                allow_bare=match.category == lx.PARTICIPLE)
+                    content = self.content_from(match.end, sent_end, allow_bare=before is not None or
+                                                clitic in ("و", "ف") or match.category == lx.PARTICIPLE)
             if found is not None and content is None:
                 content = self.quote_before(i)
             if speaker is None or content is None:
