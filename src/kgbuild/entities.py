@@ -319,7 +319,7 @@ class EntityRecogniser:
                     if not definite and norm.endswith(("يه", "ي", "ه")) and k == match.end:
                         break  # "دائرة تلفزيونية": an indefinite adjective, not a name
                     definite_seen = definite_seen or definite
-                if self.lex.has(lx.NOT_NAME, norm) or self.lex.has(lx.COMP, norm) or \
+                if self.lex.has(lx.FUNCTION, norm) or self.lex.has(lx.COMP, norm) or \
                         lx.CUE in self._cats(doc, k) or lx.RELDAY in self._cats(doc, k) or \
                         lx.WEEKDAY in self._cats(doc, k) or lx.TITLE in self._cats(doc, k) or \
                         (lx.ROLE in self._cats(doc, k) and not norm.startswith("ال")):

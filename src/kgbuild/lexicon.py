@@ -33,7 +33,8 @@ RELDAY = "RELDAY"
 ORDINAL = "ORDINAL"
 GIVEN = "GIVEN"
 PARTICLE = "PARTICLE"
-NOT_NAME = "NOT_NAME"
+NOT_NAME = "NOT_NAME"  # never part of a person's name (names.yaml not_names + function words)
+FUNCTION = "FUNCTION"  # grammar words: they end organisation names and role phrases
 ORG_HEAD = "ORG_HEAD"
 ANON_HEAD = "ANON_HEAD"
 GAZ = "GAZ"
@@ -176,6 +177,8 @@ def build_lexicon(nlp: Language, mappings: Mappings) -> Lexicon:
         add(PARTICLE, "", form)
     for form in (*mappings.not_names[lang], *FUNCTION_WORDS[lang]):
         add(NOT_NAME, "", form)
+    for form in FUNCTION_WORDS[lang]:
+        add(FUNCTION, "", form)
     for form in ORG_HEADS[lang]:
         add(ORG_HEAD, "", form)
     for form in ANON_HEADS[lang]:
@@ -193,7 +196,9 @@ def build_lexicon(nlp: Language, mappings: Mappings) -> Lexicon:
                 continue
             seen.add((payload, norms))
             by_payload.setdefault(payload, []).append(pattern)
-            lex.known_words.add(norms[0])
+            if category not in (NOT_NAME, FUNCTION):
+                # "وقال" listed as not-a-name must still be split into و + قال
+                lex.known_words.add(norms[0])
             if len(norms) == 1:
                 lex.single.setdefault(category, set()).add(norms[0])
         for payload, patterns in by_payload.items():

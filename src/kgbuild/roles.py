@@ -146,7 +146,7 @@ class RoleReader:
             other = self.by_token.get(k)
             if other is not None and other.type is EntityType.PERSON:
                 break
-            if self.stop(k) or (self.cat(k, lx.NOT_NAME) and doc[k].norm_ not in PHRASE_GLUE):
+            if self.stop(k) or (self.cat(k, lx.FUNCTION) and doc[k].norm_ not in PHRASE_GLUE):
                 break
             if self.cat(k, lx.ROLE):
                 starts.append(k)
@@ -207,7 +207,7 @@ class RoleReader:
                 k += 1  # "… للتحالف الدولي", "spokesman of the coalition"
             elif doc[k].norm_ == "the" and k + 1 < limit and self.by_token.get(k + 1):
                 k += 1
-            elif doc[k].norm_.startswith("ال") and not self.stop(k) and not self.cat(k, lx.NOT_NAME) and \
+            elif doc[k].norm_.startswith("ال") and not self.stop(k) and not self.cat(k, lx.FUNCTION) and \
                     (k + 1 >= limit or not self.by_token.get(k)) and self._idafa(k):
                 k += 1
             elif doc[k].norm_.startswith("لشوون") or doc[k].norm_ == "لشوون":

@@ -291,7 +291,7 @@ class Reader:
                 words += 1
                 k = mention.end
                 continue
-            if token.is_alpha and not self.cat(k, lx.NOT_NAME):
+            if token.is_alpha and not self.cat(k, lx.FUNCTION):
                 words += 1
             if token.text == ":":
                 if k + 1 < len(doc) and doc[k + 1].text in OPEN_QUOTES:
