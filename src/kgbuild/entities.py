@@ -171,8 +171,10 @@ class EntityRecogniser:
                 "gazetteer" if match.category == lx.GAZ else "gazetteer-surname", entry.id)
 
         # 2. organisations from a head word and its complement
+        places = {i for m in mentions if m.type is EntityType.PLACE for i in range(m.start, m.end)}
         for start, end in self._context_orgs(doc, taken):
-            if any(t in taken for t in range(start, end)):
+            # an organisation may hold a place in its name (مجلس محافظة الأنبار); nothing else
+            if any(t in taken and t not in places for t in range(start, end)):
                 continue
             target = self._org_target(doc, start, end, mentions)
             if target is not None:
@@ -200,7 +202,9 @@ class EntityRecogniser:
         mentions.sort(key=lambda m: (m.start, m.end))
         doc._.kg_entities = entities
         doc._.kg_mentions = mentions
-        doc._.kg_token_mention = {i: m for m in mentions for i in range(m.start, m.end)}
+        # the outer mention stands for its tokens: the council, not the province in its name
+        doc._.kg_token_mention = {i: m for m in sorted(mentions, key=lambda m: m.end - m.start)
+                                  for i in range(m.start, m.end)}
         return doc
 
     def _person_key(self, doc: Doc, start: int, end: int, entities: dict[str, EntityInfo]) -> str:
@@ -296,7 +300,7 @@ class EntityRecogniser:
             _, limit = sentence_bounds(doc, i)
             k = match.end
             definite_seen = False
-            while k < limit and k - match.end < 4:
+            while k < limit and k - match.end < 6:
                 token = doc[k]
                 norm = token.norm_
                 if self.lang == "ar" and norm == "ل" and k + 1 < limit and k > match.end and (

@@ -202,9 +202,9 @@ class RoleReader:
                 k = more.end
             elif mention is not None and mention.start == k and mention.type is not EntityType.PERSON:
                 k = mention.end
-            elif doc[k].norm_ in ("ل", "of", "for", "باسم", "at") and k + 1 < limit and \
+            elif doc[k].norm_ in ("ل", "of", "for", "باسم", "at", "في", "ب", "من", "in") and k + 1 < limit and \
                     (self.by_token.get(k + 1) or doc[k + 1].norm_ in ("the",)):
-                k += 1  # "… للتحالف الدولي", "spokesman of the coalition"
+                k += 1  # "… للتحالف الدولي", "… في التحالف الدولي", "spokesman of the coalition"
             elif doc[k].norm_ == "the" and k + 1 < limit and self.by_token.get(k + 1):
                 k += 1
             elif doc[k].norm_.startswith("ال") and not self.stop(k) and not self.cat(k, lx.FUNCTION) and \
@@ -219,8 +219,19 @@ class RoleReader:
         return k
 
     def _idafa(self, k: int) -> bool:
-        # a bare definite noun continues the role only right after the role word(s)
-        return self.cat(k - 1, lx.ROLE) is not None or self.cat(k - 1, lx.DEMONYM) is not None
+        """A bare definite noun continues the role right after the role word(s), and then
+        one adjective or noun more: "نائب مدير القيادة المشتركة"."""
+        back = k - 1
+        definite_run = 0
+        while back >= 0 and self.doc[back].norm_.startswith("ال") and self.cat(back, lx.ROLE) is None:
+            definite_run += 1
+            back -= 1
+        return definite_run < 3 and back >= 0 and (self.cat(back, lx.ROLE) is not None or
+                                                   self._role_end(back) or
+                                                   self.cat(back, lx.DEMONYM) is not None)
+
+    def _role_end(self, k: int) -> bool:
+        return any(m.category == lx.ROLE and m.end == k + 1 for m in self.at.get(k, ()))
 
     def _pre_role(self, person: MentionInfo) -> tuple[int, int] | None:
         doc = self.doc

@@ -31,6 +31,7 @@ CONTENT_PREPS = {"عن", "الي", "ب", "على", "علي"}  # كشف عن، أ
 INTERVIEW_ANSWER = ("●●", "ج:", "ج :")
 INTERVIEW_QUESTION = ("●", "س:", "س :")
 MAX_SPEAKER_GAP = 16
+MAX_SUBJECT_GAP = 32  # a subject with its apposition can stand far before the verb
 ANON_STOP = {"الذي", "التي", "الذين", "ان", "إن", "أن", "بان", "بأن", "عن", "امس", "أمس", "اليوم", "لـ", "ل",
              "حسبما", "خلال", "who", "said", "told", "that"}
 
@@ -99,7 +100,8 @@ class Reader:
             k = match.end if match else k + 1
         in_role = False
         start = k
-        if k < limit and (self.cat(k, lx.ORG_HEAD) or doc[k].norm_.startswith(("كتلت", "كتل"))) and \
+        if k < limit and k not in self.by_token and \
+                (self.cat(k, lx.ORG_HEAD) or doc[k].norm_.startswith(("كتلت", "كتل"))) and \
                 (mention := self.by_token.get(k + 1)) is not None and mention.type is EntityType.ORGANISATION:
             k += 1  # "كتلتا دولة القانون"، "حزب …": the head word before a known organisation
             start = k
@@ -161,7 +163,7 @@ class Reader:
             return None
         subject: tuple[str, int] | None = None
         anon: tuple[str, int] | None = None
-        while k >= max(sent_start, i - MAX_SPEAKER_GAP):
+        while k >= max(sent_start, i - MAX_SUBJECT_GAP):
             token = doc[k]
             if self.cat(k, lx.CUE) or self.is_comp(k) or token.text in CLOSE_QUOTES or self.cat(k, lx.ACCORDING):
                 break
@@ -277,9 +279,10 @@ class Reader:
                 k = self.skip_addressee(k + 1, limit)
                 continue
             if token.text in OPEN_QUOTES and (token.text != '"' or self.opens_quote(k)):
-                if words > 3 and allow_bare:
-                    return self.clause(j)  # "استعداد بلاده «للقيام بالمزيد» …": a quote inside the clause
-                return self.quoted(k)
+                quoted = self.quoted(k)
+                if words > 3 and allow_bare and quoted is not None and self.clause_goes_on(quoted[1] + 1):
+                    return self.clause(j)  # "استعداد بلاده «للقيام بالمزيد» في …": a quote inside the clause
+                return quoted
             if self.is_comp(k):
                 if words and self.object_before(j, k) and allow_bare:
                     return self.clause(j)  # "وصف … القوات الكردية بأنها نموذج": the object is content
@@ -313,6 +316,13 @@ class Reader:
         if allow_bare and j < sent_end:
             return self.clause(j)
         return None
+
+    def clause_goes_on(self, k: int) -> bool:
+        """Whether words of the same clause follow a closing quote."""
+        doc = self.doc
+        if k >= len(doc) or self.boundary(k) or doc[k].text in COMMAS:
+            return False
+        return doc[k].is_alpha and not self.cat(k, lx.PARTICIPLE)
 
     def object_before(self, j: int, k: int) -> bool:
         """A named entity between the speaker and أن that no preposition governs."""
@@ -462,8 +472,13 @@ class Reader:
                 speaker, after = found
                 content = self.content_from(after, sent_end, allow_bare=True)
             else:
-                before = self.speaker_before(i, sent_start) \
-                    if match.category == lx.CUE and clitic not in ("و", "ف") else None
+                before = self.speaker_before(i, sent_start) if match.category == lx.CUE else None
+                if before is not None and clitic in ("و", "ف"):
+                    # "أشاد العميد … بالتحالف، وقال": a conjoined verb shares its sentence's
+                    # subject, which must be a person named in that sentence
+                    mention = self.by_token.get(before[1])
+                    if mention is None or mention.type is not EntityType.PERSON:
+                        before = None
                 speaker = before[0] if before else None
                 if speaker is None and (clitic in ("و", "ف") or match.category == lx.PARTICIPLE
                                         or not initial):
@@ -584,9 +599,9 @@ def extract_statements(doc: Doc, mappings: Mappings, article_id: str, title_leng
     for found in sorted(reader.found, key=lambda f: (f.content_start, f.content_end)):
         start, end = found.token_range
         about: list[str] = []
-        for i in range(start, end):
-            mention = doc._.kg_token_mention.get(i)
-            if mention is not None and mention.key not in about and mention.type is not EntityType.ANONYMOUS:
+        for mention in doc._.kg_mentions:  # nested ones too: the province inside its council's name
+            if start <= mention.start < end and mention.key not in about and \
+                    mention.type is not EntityType.ANONYMOUS:
                 about.append(mention.key)
         content_text = doc.text[found.content_start:found.content_end]
         folded = fold(content_text)
