@@ -159,7 +159,8 @@ def test_english_quote_before_speaker() -> None:
 # ---- dates ---------------------------------------------------------------------------------
 
 def test_relative_and_written_dates() -> None:
-    result = run("وقال الجنرال سامي الراوي أمس الخميس إن داعش سيطر على الموصل في العاشر من حزيران/يونيو 2014.")
+    result = run("وقال الجنرال سامي الراوي أمس الخميس إن داعش سيطر على الموصل "
+                 "في العاشر من حزيران/يونيو 2014.")
     statement = result.statements[0]
     assert statement.date == "2015-07-23"
     assert statement.mentioned_dates == ("2014-06-10",)

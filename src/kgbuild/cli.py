@@ -46,7 +46,8 @@ def make_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="build the graph of articles", epilog=BUILD_EXAMPLES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     b.add_argument("inputs", nargs="+", help="files or folders of .txt .md .html .json .jsonl; '-' = stdin")
-    b.add_argument("-o", "--output", type=Path, default=Path("output"), help="output folder (default output/)")
+    b.add_argument("-o", "--output", type=Path, default=Path("output"),
+                   help="output folder (default output/)")
     b.add_argument("--format", action="append", choices=FORMATS, default=None,
                    help="extra serialisation (repeatable); graph.ttl and graph.trig are always written")
     b.add_argument("--quiet", action="store_true", help="print no summary")

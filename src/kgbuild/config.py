@@ -97,7 +97,8 @@ SCHEMAS: dict[str, Schema] = {
         required={"prefixes": MapOf(Str()), "base": Str(),
                   "classes": Record(required={k: ListOf(Str(), min_items=1) for k in CLASS_KEYS}),
                   "properties": Record(required={
-                      rec: Record(required={f: Str() for f in fields}) for rec, fields in RECORD_FIELDS.items()})},
+                      rec: Record(required={f: Str() for f in fields})
+                      for rec, fields in RECORD_FIELDS.items()})},
         optional={"schemes": Record(required={"roles": Str(), "topics": Str()})}),
     "pipeline": Record(optional={"spacy_models": LangMap(Either(Null(), Str()))}),
 }
@@ -190,7 +191,8 @@ class Mappings:
     not_names: MappingProxyType[str, tuple[str, ...]]
     rdf: RdfMapping
     spacy_models: MappingProxyType[str, str | None]
-    gazetteer_by_id: MappingProxyType[str, GazetteerEntry] = field(default_factory=lambda: MappingProxyType({}))
+    gazetteer_by_id: MappingProxyType[str, GazetteerEntry] = field(
+        default_factory=lambda: MappingProxyType({}))
     role_by_id: MappingProxyType[str, RoleConcept] = field(default_factory=lambda: MappingProxyType({}))
 
 
@@ -230,7 +232,8 @@ def _check_gazetteer(value: dict, node: yaml.Node, file: str, out: list[Problem]
     for index, entry in enumerate(entries):
         line = _line_of(node, "entities", index)
         if entry["id"] in ids:
-            out.append(problem("E111", file, line, f"entities[{index}].id", value=entry["id"], first_line=ids[entry["id"]]))
+            out.append(problem("E111", file, line, f"entities[{index}].id", value=entry["id"],
+                               first_line=ids[entry["id"]]))
         ids.setdefault(entry["id"], line or 0)
         for lang in LANGS:
             names = [entry["labels"][lang], *((entry.get("aliases") or {}).get(lang) or [])]
@@ -253,7 +256,8 @@ def _check_ids(items: list, node: yaml.Node, key: str, file: str, out: list[Prob
     for index, item in enumerate(items):
         line = _line_of(node, key, index)
         if item["id"] in ids:
-            out.append(problem("E111", file, line, f"{key}[{index}].id", value=item["id"], first_line=ids[item["id"]]))
+            out.append(problem("E111", file, line, f"{key}[{index}].id", value=item["id"],
+                               first_line=ids[item["id"]]))
         ids.setdefault(item["id"], line)
     return set(ids)
 
@@ -308,7 +312,8 @@ def load_mappings(directory: Path = MAPPINGS_DIR, ontology: Path = ONTOLOGY_PATH
     return _build(directory, values, rdf_mapping)
 
 
-def _build_rdf(value: dict, node: yaml.Node, file: str, ontology: Path, out: list[Problem]) -> RdfMapping | None:
+def _build_rdf(value: dict, node: yaml.Node, file: str, ontology: Path,
+               out: list[Problem]) -> RdfMapping | None:
     prefixes = {str(k): str(v) for k, v in value["prefixes"].items()}
     try:
         known = _ontology_terms(ontology)
@@ -356,7 +361,7 @@ def _build(directory: Path, v: dict[str, Any], rdf_mapping: RdfMapping) -> Mappi
         for t in v["topics"]["topics"])
 
     def cue_lexicon(raw: dict) -> CueLexicon:
-        def groups(items: list) -> tuple[tuple[str, ...], ...]:
+        def groups(items: list | None) -> tuple[tuple[str, ...], ...]:
             return tuple(_forms(i) if isinstance(i, list) else (str(i),) for i in items or ())
         return CueLexicon(groups(raw.get("verbs")), groups(raw.get("participles")),
                           _forms(raw.get("according_to")), _forms(raw.get("complementizers")))
@@ -364,13 +369,15 @@ def _build(directory: Path, v: dict[str, Any], rdf_mapping: RdfMapping) -> Mappi
     cal = v["calendar"]
     calendar = Calendar(
         months=MappingProxyType({lang: _numbered(cal["months"], lang) for lang in LANGS}),
-        hijri_months=MappingProxyType({lang: _numbered(cal.get("hijri_months") or [], lang) for lang in LANGS}),
+        hijri_months=MappingProxyType({lang: _numbered(cal.get("hijri_months") or [], lang)
+                                       for lang in LANGS}),
         weekdays=MappingProxyType({lang: _numbered(cal.get("weekdays") or [], lang) for lang in LANGS}),
         relative_days=MappingProxyType({lang: MappingProxyType({str(k): int(n) for k, n in
                                         ((cal.get("relative_days") or {}).get(lang) or {}).items()})
                                         for lang in LANGS}),
         ordinals=MappingProxyType({lang: MappingProxyType({str(k): int(n) for k, n in
-                                   ((cal.get("ordinals") or {}).get(lang) or {}).items()}) for lang in LANGS}))
+                                   ((cal.get("ordinals") or {}).get(lang) or {}).items()})
+                                   for lang in LANGS}))
     names = v.get("names") or {}
     scheme = (v["topics"].get("scheme") or {"ar": "المواضيع", "en": "Topics"})
     return Mappings(

@@ -156,9 +156,9 @@ def find_dates(doc: Doc, published: str | None) -> list[DateMention]:
                     end += 1
             delta = (pub.weekday() - target) % 7
             if direction == "next":
-                value = pub + timedelta(days=(target - pub.weekday()) % 7 or 7)
+                day_date = pub + timedelta(days=(target - pub.weekday()) % 7 or 7)
             else:
-                value = pub - timedelta(days=delta)
-            out.append(DateMention(i, end, value.isoformat(), True))
+                day_date = pub - timedelta(days=delta)
+            out.append(DateMention(i, end, day_date.isoformat(), True))
             used.update(range(i, end))
     return out

@@ -10,6 +10,7 @@ anaphors (الجنرال بيراك, التنظيم, المجلس) to the entity
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -68,7 +69,7 @@ def _is_boundary(token: Token) -> bool:
 
 class EntityRecogniser:
     def __init__(self, nlp: Language, mappings: Mappings, lexicon: lx.Lexicon):
-        self.lang = nlp.lang
+        self.lang = lx.lang_of(nlp)
         self.mappings = mappings
         self.lex = lexicon
 
@@ -103,9 +104,7 @@ class EntityRecogniser:
                 return False
             given = self.lex.has(lx.GIVEN, norm)
             # accusative adverbs and participles (حاليا، مشيرا) end in alef; names rarely do
-            if norm.endswith("ا") and len(norm) > 3 and not given:
-                return False
-            return True
+            return not (norm.endswith("ا") and len(norm) > 3 and not given)
         return token.text[0].isupper()
 
     def scan_name(self, doc: Doc, j: int, taken: set[int], limit: int) -> int:
@@ -131,7 +130,8 @@ class EntityRecogniser:
             if not self._namey(doc, k, taken):
                 break
             # past two words only a family name (ال…) or another first name goes on
-            if self.lang == "ar" and count >= 2 and not (norm.startswith("ال") or self.lex.has(lx.GIVEN, norm)):
+            if self.lang == "ar" and count >= 2 and \
+                    not (norm.startswith("ال") or self.lex.has(lx.GIVEN, norm)):
                 break
             k += 1
             count += 1
@@ -188,10 +188,8 @@ class EntityRecogniser:
         for start, end, rule in found:
             if any(t in taken for t in range(start, end)):
                 continue
-            name = doc[start:end].text
             key = self._person_key(doc, start, end, entities)
             add(key, EntityType.PERSON, start, end, rule)
-            del name
 
         for start, end in self._spokesperson_orgs(doc, taken):
             add(f"org:{slug(doc[start:end].text)}", EntityType.ORGANISATION, start, end, "spokesperson-of")
@@ -217,7 +215,8 @@ class EntityRecogniser:
                     return key
         return f"person:{slug(doc[start:end].text)}"
 
-    def _context_persons(self, doc: Doc, taken: set[int], spans: dict[int, int]) -> list[tuple[int, int, str]]:
+    def _context_persons(self, doc: Doc, taken: set[int],
+                         spans: dict[int, int]) -> list[tuple[int, int, str]]:
         found: list[tuple[int, int, str]] = []
         n = len(doc)
         for i in range(n):
@@ -309,10 +308,11 @@ class EntityRecogniser:
                     definite_seen = False
                     continue
                 if self.lang == "ar" and norm == "و" and k > match.end and k + 1 < limit and \
-                        doc[k + 1].norm_.startswith("ال") and doc[match.start].norm_ in ("لجنه", "وزاره", "هيئه"):
+                        doc[k + 1].norm_.startswith("ال") and \
+                        doc[match.start].norm_ in ("لجنه", "وزاره", "هيئه"):
                     k += 1  # "لجنة الأمن والدفاع", "وزارة الداخلية والبلديات"
                     continue
-                if not token.is_alpha or k in taken and not self._gaz_place_or_org(doc, k):
+                if not token.is_alpha or (k in taken and not self._gaz_place_or_org(doc, k)):
                     break
                 if self.lang == "ar":
                     if norm.startswith("ل") and not norm.startswith("ال") and k > match.end:
@@ -359,7 +359,8 @@ class EntityRecogniser:
 
     def _gaz_person_at(self, doc: Doc, k: int) -> bool:
         return any(m.category in (lx.GAZ, lx.SURNAME) and m.start == k
-                   and self.mappings.gazetteer_by_id[m.payload].type is EntityType.PERSON for m in doc._.kg_lex)
+                   and self.mappings.gazetteer_by_id[m.payload].type is EntityType.PERSON
+                   for m in doc._.kg_lex)
 
     def _gaz_place_or_org(self, doc: Doc, k: int) -> bool:
         return any(m.category == lx.GAZ and m.start <= k < m.end for m in doc._.kg_lex)
@@ -368,7 +369,8 @@ class EntityRecogniser:
         """"قوات التحالف" names the coalition itself: a head over a known organisation is it."""
         if doc[start].norm_ not in ("قوات", "طيران", "طائرات", "جنود", "قياده", "قيادة"):
             return None
-        inner = [m for m in mentions if start < m.start and m.end == end and m.type is EntityType.ORGANISATION]
+        inner = [m for m in mentions
+                 if start < m.start and m.end == end and m.type is EntityType.ORGANISATION]
         if inner:
             return inner[0]
         for match in doc._.kg_lex_at.get(start + 1, ()):
@@ -419,9 +421,11 @@ class EntityRecogniser:
 
 @Language.factory("kg_entities", default_config={"mappings_dir": None})
 def make_entities(nlp: Language, name: str, mappings_dir: str | None) -> EntityRecogniser:
-    from .nlp import get_mappings
+    from .nlp import LexiconMatcher, get_mappings  # here: nlp imports this module
 
-    return EntityRecogniser(nlp, get_mappings(mappings_dir), nlp.get_pipe("kg_lexicon").lexicon)
+    # spaCy types get_pipe() as a bare Callable[[Doc], Doc]; "kg_lexicon" is our LexiconMatcher
+    matcher = cast(LexiconMatcher, nlp.get_pipe("kg_lexicon"))
+    return EntityRecogniser(nlp, get_mappings(mappings_dir), matcher.lexicon)
 
 
 def mention_span(doc: Doc, mention: MentionInfo) -> Span:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from spacy.tokens import Doc
 
@@ -37,7 +37,7 @@ def entities_and_mentions(doc: Doc, mappings: Mappings) -> tuple[tuple[Entity, .
     return entities, mentions
 
 
-def analyse(article: Article, mappings_dir: str | Path | None = None) -> ArticleResult:
+def analyse(article: Article, mappings_dir: str | os.PathLike[str] | None = None) -> ArticleResult:
     """Run the pipeline of the article's language and read off every record."""
     directory = str(mappings_dir) if mappings_dir else None
     mappings = get_mappings(directory)

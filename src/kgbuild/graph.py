@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rdflib import RDF, ConjunctiveGraph, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .config import Mappings
@@ -87,8 +87,8 @@ class KnowledgeGraph:
         union: set[Triple] = set()
         for triples in self.per_article.values():
             union |= triples
-        for triples in self.label_triples().values():
-            union.update(triples)
+        for label_triples in self.label_triples().values():
+            union.update(label_triples)
         return union
 
     # ---- output --------------------------------------------------------------------------
@@ -196,14 +196,10 @@ def _turtle_body(triples: Iterable[Triple], indent: str = "") -> str:
         for predicate in ordered:
             objects = sorted({_term(o) for o in predicates[predicate]})
             name = "a" if predicate == RDF.type else _term(predicate)
-            parts.append(f"{name} " + " ,\n{0}        ".format(indent).join(objects))
+            parts.append(f"{name} " + f" ,\n{indent}        ".join(objects))
         lines.append(f"{indent}{_term(subject)}\n{indent}    " + f" ;\n{indent}    ".join(parts) + " .\n")
     return "\n".join(lines)
 
 
 def turtle(triples: Iterable[Triple]) -> str:
     return _prefix_block() + "\n" + _turtle_body(triples)
-
-
-def load_into(graph: ConjunctiveGraph, text: str, fmt: str) -> None:  # pragma: no cover - helper for tools
-    graph.parse(data=text, format=fmt)

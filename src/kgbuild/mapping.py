@@ -126,7 +126,8 @@ class Mapper:
 
     def entity(self, entity: Entity) -> tuple[list[Triple], list[LabelCandidate]]:
         node = self.entity_iri(entity.key)
-        classes = self.rdf.classes["AnonymousSource" if entity.type is EntityType.ANONYMOUS else entity.type.value]
+        class_key = "AnonymousSource" if entity.type is EntityType.ANONYMOUS else entity.type.value
+        classes = self.rdf.classes[class_key]
         triples: list[Triple] = [(node, RDF.type, cls) for cls in classes]
         p = self.rdf.properties["Entity"]
         if entity.wikidata:
@@ -136,7 +137,8 @@ class Mapper:
         labels: list[LabelCandidate] = []
         first_seen: set[str] = set()
         for lang, label in entity.labels:
-            labels.append(LabelCandidate(node, lang, label, lang not in first_seen, entity.gazetteer_id is not None))
+            labels.append(LabelCandidate(node, lang, label, lang not in first_seen,
+                                         entity.gazetteer_id is not None))
             first_seen.add(lang)
         return triples, labels
 

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Token
 from spacy.util import compile_infix_regex, compile_suffix_regex
 
+from . import entities as _entities  # noqa: F401  (registers the kg_entities factory)
 from .config import Mappings, load_mappings
 from .errors import KGBuildError, problem
-from .lexicon import LexMatch, Lexicon, build_lexicon
+from .lexicon import Lexicon, LexMatch, build_lexicon, lang_of
 from .normalize import fold
-
-from . import entities as _entities  # noqa: F401  (registers the kg_entities factory)
 
 if not Doc.has_extension("kg_lex"):
     Doc.set_extension("kg_lex", default=None)  # list[LexMatch], sorted
@@ -68,7 +69,7 @@ class CliticSplitter:
         self.verbs: set[str] = set()
 
     def initialise(self, nlp: Language) -> None:
-        lexicon = get_lexicon(nlp.lang, self.mappings_dir)
+        lexicon = get_lexicon(lang_of(nlp), self.mappings_dir)
         self.known = lexicon.known_words
         self.verbs = lexicon.single.get("CUE", set()) | lexicon.single.get("PARTICIPLE", set())
 
@@ -104,13 +105,8 @@ class CliticSplitter:
             if point is None:
                 continue
             # the split point counts folded characters; map it onto the original text
-            folded_len = 0
-            cut = 0
-            for cut, char in enumerate(token.text):
-                if folded_len == point[0]:
-                    break
-                folded_len += len(fold(char))
-            else:
+            cut = _original_offset(token.text, point[0])
+            if cut is None:
                 continue
             if 0 < cut < len(token.text):
                 splits.append((token, cut, point[1]))
@@ -128,6 +124,17 @@ class CliticSplitter:
                         and doc[token.i - 1].norm_ in PROCLITICS:
                     token._.kg_clitic = doc[token.i - 1].norm_
         return doc
+
+
+def _original_offset(text: str, folded_offset: int) -> int | None:
+    """The index in ``text`` after which its folded characters number ``folded_offset``;
+    None when no character boundary of ``text`` (before its end) falls there."""
+    folded_len = 0
+    for index, char in enumerate(text):
+        if folded_len == folded_offset:
+            return index
+        folded_len += len(fold(char))
+    return None
 
 
 @Language.factory("kg_clitics", default_config={"mappings_dir": None})
@@ -173,10 +180,12 @@ def get_lexicon(lang: str, mappings_dir: str | None) -> Lexicon:
 def _customise_tokenizer(nlp: Language) -> None:
     if nlp.lang != "ar":
         return
+    # spaCy types Language.tokenizer as a bare Callable; spacy.blank() always installs a Tokenizer
+    tokenizer = cast(Tokenizer, nlp.tokenizer)
     infixes = list(nlp.Defaults.infixes or []) + _AR_INFIXES
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     suffixes = list(nlp.Defaults.suffixes or []) + _AR_SUFFIXES
-    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
 
 
 @lru_cache(maxsize=8)

@@ -107,14 +107,15 @@ class RoleReader:
             concept: str | None = None, org: str | None = None, label: str | None = None) -> None:
         doc = self.doc
         # a role phrase never ends on a title, comma or conjunction
-        while end > start and (doc[end - 1].text in COMMAS or self.cat(end - 1, lx.TITLE)
-                               and not self.cat(end - 1, lx.ROLE) or doc[end - 1].norm_ in ("و", "and")):
+        while end > start and (doc[end - 1].text in COMMAS or (self.cat(end - 1, lx.TITLE)
+                               and not self.cat(end - 1, lx.ROLE)) or doc[end - 1].norm_ in ("و", "and")):
             end -= 1
         if end <= start:
             return
         role_match = self.cat(start, lx.ROLE)
         concept = concept or (role_match.payload if role_match else None)
-        bare_title = self.cat(start, lx.TITLE) is not None and role_match is not None and role_match.end >= end
+        bare_title = (self.cat(start, lx.TITLE) is not None
+                      and role_match is not None and role_match.end >= end)
         if org is None and bare_title:
             # "الجنرال" alone is a rank, not an office in some organisation
             org = self.organisation(start, end, None, "", written_only=True)
@@ -138,7 +139,8 @@ class RoleReader:
         doc = self.doc
         sent_start, _ = sentence_bounds(doc, person.start)
         k = person.start - 1
-        while k >= sent_start and (doc[k].text in COMMAS or self.cat(k, lx.TITLE) and not self.cat(k, lx.ROLE)):
+        while k >= sent_start and (doc[k].text in COMMAS
+                                   or (self.cat(k, lx.TITLE) and not self.cat(k, lx.ROLE))):
             k -= 1
         starts: list[int] = []
         lowest = max(sent_start, person.start - MAX_PHRASE)
@@ -174,7 +176,8 @@ class RoleReader:
         j = person.end
         if j < sent_end and doc[j].text in COMMAS:
             j += 1
-        if j < sent_end and doc[j].norm_ in ("the", "a", "an") and j + 1 < sent_end and self.cat(j + 1, lx.ROLE):
+        if j < sent_end and doc[j].norm_ in ("the", "a", "an") and j + 1 < sent_end and \
+                self.cat(j + 1, lx.ROLE):
             j += 1  # "John Smith, the spokesman of …"
         if j < sent_end and self.cat(j, lx.ROLE):
             k = self.phrase_after_role(j, sent_end)
@@ -202,17 +205,17 @@ class RoleReader:
                 k = more.end
             elif mention is not None and mention.start == k and mention.type is not EntityType.PERSON:
                 k = mention.end
-            elif doc[k].norm_ in ("ل", "of", "for", "باسم", "at", "في", "ب", "من", "in") and k + 1 < limit and \
-                    (self.by_token.get(k + 1) or doc[k + 1].norm_ in ("the",)):
+            elif doc[k].norm_ in ("ل", "of", "for", "باسم", "at", "في", "ب", "من", "in") and \
+                    k + 1 < limit and (self.by_token.get(k + 1) or doc[k + 1].norm_ in ("the",)):
                 k += 1  # "… للتحالف الدولي", "… في التحالف الدولي", "spokesman of the coalition"
-            elif doc[k].norm_ == "the" and k + 1 < limit and self.by_token.get(k + 1):
-                k += 1
-            elif doc[k].norm_.startswith("ال") and not self.stop(k) and not self.cat(k, lx.FUNCTION) and \
-                    (k + 1 >= limit or not self.by_token.get(k)) and self._idafa(k):
-                k += 1
+            elif (doc[k].norm_ == "the" and k + 1 < limit and self.by_token.get(k + 1)) or (
+                    doc[k].norm_.startswith("ال") and not self.stop(k) and not self.cat(k, lx.FUNCTION)
+                    and (k + 1 >= limit or not self.by_token.get(k)) and self._idafa(k)):
+                k += 1  # "the coalition" after "of"; or a bare definite noun of an idafa
             elif doc[k].norm_.startswith("لشوون") or doc[k].norm_ == "لشوون":
                 k += 1  # "لشؤون السياسة والخطط": the portfolio belongs to the title
-                while k < limit and (doc[k].norm_.startswith("ال") or doc[k].norm_ == "و") and not self.stop(k):
+                while k < limit and (doc[k].norm_.startswith("ال") or doc[k].norm_ == "و") and \
+                        not self.stop(k):
                     k += 1
             else:
                 break
@@ -239,7 +242,8 @@ class RoleReader:
         while k >= 0 and doc[k].text in COMMAS:
             k -= 1
         end = k + 1
-        while k >= 0 and (self.cat(k, lx.TITLE) or self.cat(k, lx.ROLE) or doc[k].norm_ in ("الامني", "العسكري")):
+        while k >= 0 and (self.cat(k, lx.TITLE) or self.cat(k, lx.ROLE)
+                          or doc[k].norm_ in ("الامني", "العسكري")):
             k -= 1
         for i in range(k + 1, end):
             if self.cat(i, lx.ROLE):
@@ -261,15 +265,16 @@ class RoleReader:
             if subject is None:
                 continue
             k = i + 1
-            while k < min(sent_end, i + MAX_PHRASE) and not (k > i + 1 and (doc[k].text in COMMAS or self.stop(k)
-                                                                           or doc[k].norm_ in ("و", "and"))):
+            while k < min(sent_end, i + MAX_PHRASE) and not (
+                    k > i + 1 and (doc[k].text in COMMAS or self.stop(k) or doc[k].norm_ in ("و", "and"))):
                 k += 1
             self.add(subject, i + 1, k, "role-copular")
 
     def led_by(self) -> None:
         doc = self.doc
         for i, token in enumerate(doc):
-            concept = LED_BY.get(token.norm_) or LED_BY.get("ب" + token.norm_ if token._.kg_clitic == "ب" else "")
+            concept = LED_BY.get(token.norm_) or \
+                LED_BY.get("ب" + token.norm_ if token._.kg_clitic == "ب" else "")
             if concept is None or i == 0:
                 continue
             org = self.by_token.get(i - 1)

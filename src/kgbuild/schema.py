@@ -63,7 +63,8 @@ class Str(Schema):
         if self.non_empty and not value.strip():
             ctx.report("E103", node, path, expected="a non-empty string", got="an empty string")
         elif self.pattern and not self.pattern.fullmatch(value):
-            ctx.report("E103", node, path, expected=f"a string matching {self.pattern.pattern}", got=repr(value))
+            ctx.report("E103", node, path, expected=f"a string matching {self.pattern.pattern}",
+                       got=repr(value))
 
 
 class Int(Schema):
@@ -76,7 +77,8 @@ class Int(Schema):
             return
         value = int(node.value)
         if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
-            ctx.report("E103", node, path, expected=f"a number from {self.low} to {self.high}", got=str(value))
+            ctx.report("E103", node, path, expected=f"a number from {self.low} to {self.high}",
+                       got=str(value))
 
 
 class Bool(Schema):
@@ -137,7 +139,8 @@ class ListOf(Schema):
             ctx.report("E103", node, path, expected="a list", got=_kind(node))
             return
         if len(node.value) < self.min_items:
-            ctx.report("E103", node, path, expected=f"at least {self.min_items} item(s)", got=str(len(node.value)))
+            ctx.report("E103", node, path, expected=f"at least {self.min_items} item(s)",
+                       got=str(len(node.value)))
         for index, child in enumerate(node.value):
             self.item.check(child, f"{path}[{index}]", ctx)
 
@@ -187,7 +190,7 @@ class Record(Schema):
             self.extra(node, path, ctx)
 
 
-def LangMap(value: Schema, required: Iterable[str] = ()) -> Record:  # noqa: N802 - reads like a type
+def LangMap(value: Schema, required: Iterable[str] = ()) -> Record:
     langs = {"ar": value, "en": value}
     req = {k: langs[k] for k in required}
     return Record(required=req, optional={k: v for k, v in langs.items() if k not in req})

@@ -165,7 +165,8 @@ class Reader:
         anon: tuple[str, int] | None = None
         while k >= max(sent_start, i - MAX_SUBJECT_GAP):
             token = doc[k]
-            if self.cat(k, lx.CUE) or self.is_comp(k) or token.text in CLOSE_QUOTES or self.cat(k, lx.ACCORDING):
+            if self.cat(k, lx.CUE) or self.is_comp(k) or token.text in CLOSE_QUOTES or \
+                    self.cat(k, lx.ACCORDING):
                 break
             mention = self.by_token.get(k)
             if mention is not None and mention.start == k and \
@@ -183,7 +184,8 @@ class Reader:
         mention = self.by_token[k]
         if mention.type is EntityType.PERSON:
             return False
-        if doc[k]._.kg_clitic in ("ل", "ب") or (k > 0 and doc[k - 1].norm_ in ("ل", "ب", "of", "for", "باسم")):
+        if doc[k]._.kg_clitic in ("ل", "ب") or \
+                (k > 0 and doc[k - 1].norm_ in ("ل", "ب", "of", "for", "باسم")):
             return True
         back = k - 1
         while back >= 0 and (self.cat(back, lx.DEMONYM) or doc[back].norm_ in ("the",)):
@@ -218,8 +220,8 @@ class Reader:
         norm = doc[k].norm_
         definite = self.lang == "ar" and norm.startswith("ال") and self.lex_anon(norm[2:])
         if not self.cat(k, lx.ANON_HEAD) and not definite:
-            if self.lang == "en" and doc[k].norm_ in ("a", "an", "the", "one", "two", "several", "senior") and \
-                    k + 1 < limit:
+            if self.lang == "en" and \
+                    doc[k].norm_ in ("a", "an", "the", "one", "two", "several", "senior") and k + 1 < limit:
                 for m in range(k + 1, min(limit, k + 4)):
                     if self.cat(m, lx.ANON_HEAD):
                         return self._anon_phrase(k, m, limit, False, register)
@@ -468,6 +470,7 @@ class Reader:
                     self.is_comp(i + 1) and not clitic:
                 continue
             found = self.speaker_after(match.end, sent_end) if match.category == lx.CUE else None
+            speaker: str | None
             if found is not None:
                 speaker, after = found
                 content = self.content_from(after, sent_end, allow_bare=True)
