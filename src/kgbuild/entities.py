@@ -26,6 +26,8 @@ if not Doc.has_extension("kg_entities"):
     Doc.set_extension("kg_token_mention", default=None)  # token index → MentionInfo
 
 SENTENCE_END = {".", "!", "?", "؟", "\n"}
+# Organisation heads whose names are often foreign words without the article
+FOREIGN_NAME_HEADS = {"موسسه", "وكاله", "صحيفه", "جريده", "معهد", "شركه", "قناه", "مجله", "مركز"}
 # Words that open a place's name (قضاء الرمادي، محافظة نينوى); they are skipped between a
 # role and the name that follows it and are never part of a person's name.
 PLACE_HEADS = {"قضاء", "ناحيه", "محافظه", "مدينه", "منطقه", "بلده", "قريه", "حي", "اقليم", "ولايه",
@@ -63,8 +65,13 @@ def sentence_bounds(doc: Doc, i: int) -> tuple[int, int]:
     return start, end
 
 
+def is_terminal(text: str) -> bool:
+    """".", "./", "..", "؟!": punctuation that ends a sentence, however decorated."""
+    return bool(text) and not any(c.isalnum() for c in text) and any(c in ".!?؟" for c in text)
+
+
 def _is_boundary(token: Token) -> bool:
-    return token.text in SENTENCE_END or "\n" in token.text
+    return is_terminal(token.text) or "\n" in token.text
 
 
 class EntityRecogniser:
@@ -93,6 +100,9 @@ class EntityRecogniser:
 
     def _namey(self, doc: Doc, i: int, taken: set[int]) -> bool:
         token = doc[i]
+        if self.lang == "ar" and token.text.endswith("ي") and self.lex.has(lx.GIVEN, token.norm_) \
+                and i not in taken:
+            return True  # "علي" spelt with yeh is the name; the preposition is written على
         if i in taken or not token.is_alpha or len(token.text) < 2 or self._blocked(doc, i):
             return False
         norm = token.norm_
@@ -186,6 +196,13 @@ class EntityRecogniser:
         found = self._context_persons(doc, taken, {m.start: m.end for m in mentions
                                                     if m.type is not EntityType.PERSON})
         for start, end, rule in found:
+            if rule == "first-name-of-known":
+                known = next((m for m in mentions if m.start == end and m.type is EntityType.PERSON), None)
+                if known is not None and not any(t in taken for t in range(start, end)):
+                    known.start, known.start_char = start, doc[start].idx
+                    taken.update(range(start, end))
+                    entities[known.key].surfaces.append((self.lang, doc[start:known.end].text))
+                continue
             if any(t in taken for t in range(start, end)):
                 continue
             key = self._person_key(doc, start, end, entities)
@@ -227,8 +244,10 @@ class EntityRecogniser:
                     j += 1
                 _, limit = sentence_bounds(doc, j) if j < n else (0, n)
                 end = self.scan_name(doc, j, taken, limit)
-                if end > j and not (end in taken and self._gaz_person_at(doc, end)):
-                    # "الجنرال رايموند أوديرنو" with أوديرنو known: the known person, not a new one
+                if end > j and end in taken and self._gaz_person_at(doc, end):
+                    # "الجنرال رايموند أوديرنو" with أوديرنو known: his first name joins the mention
+                    found.append((j, end, "first-name-of-known"))
+                elif end > j:
                     found.append((j, end, "title-name"))
             if lx.ROLE in cats:
                 end_role = cats[lx.ROLE].end
@@ -299,6 +318,7 @@ class EntityRecogniser:
             _, limit = sentence_bounds(doc, i)
             k = match.end
             definite_seen = False
+            bridged = False
             while k < limit and k - match.end < 6:
                 token = doc[k]
                 norm = token.norm_
@@ -306,6 +326,7 @@ class EntityRecogniser:
                         lx.ROLE in self._cats(doc, k + 1) or lx.ORG_HEAD in self._cats(doc, k + 1)):
                     k += 2  # "المكتب الإعلامي لرئيس مجلس الوزراء": the office of an office-holder
                     definite_seen = False
+                    bridged = True
                     continue
                 if self.lang == "ar" and norm == "و" and k > match.end and k + 1 < limit and \
                         doc[k + 1].norm_.startswith("ال") and \
@@ -318,7 +339,7 @@ class EntityRecogniser:
                     if norm.startswith("ل") and not norm.startswith("ال") and k > match.end:
                         break  # "مؤسسة هيريتج لشؤون الشرق": a genitive phrase, not the name
                     definite = norm.startswith("ال") or k in taken
-                    if definite_seen and not definite:
+                    if (definite_seen or bridged) and not definite and lx.ORG_HEAD not in self._cats(doc, k):
                         break  # "حكومة الكاظمي تريد": a verb follows the name
                     if not definite and norm.endswith(("يه", "ي", "ه")) and k == match.end:
                         break  # "دائرة تلفزيونية": an indefinite adjective, not a name
@@ -337,9 +358,28 @@ class EntityRecogniser:
                         mention_end += 1
                     k = mention_end
                     break
-            if k > match.end:
+            if k > match.end and self._plausible_org(doc, i, match.end, k, taken):
                 spans.append((i, k))
         return spans
+
+    def _plausible_org(self, doc: Doc, head: int, start: int, end: int, taken: set[int]) -> bool:
+        """Arabic organisation names end in a definite or known word ("مجلس شيوخ عشائر الأنبار");
+        only heads that take foreign names (وكالة فرانس برس، مؤسسة هيريتج) may go without.
+        A leadership of a country ("قيادة الولايات المتحدة") is a phrase, not a body."""
+        if self.lang != "ar":
+            return True
+        words = [doc[k].norm_ for k in range(start, end)]
+        definite = any(w.startswith("ال") or k in taken
+                       for w, k in zip(words, range(start, end), strict=True))
+        if not definite and doc[head].norm_ not in FOREIGN_NAME_HEADS:
+            return False
+        if any(w.endswith(("ها", "هم")) for w in words):
+            return False  # "رئاسة زعيمها": a possessive, not a name
+        if doc[head].norm_ in ("قياده", "رياسه") and all(k in taken for k in range(start, end)):
+            mention = [m for m in doc._.kg_lex if m.category == lx.GAZ and m.start == start]
+            if mention and self.mappings.gazetteer_by_id[mention[0].payload].demonyms["ar"]:
+                return False
+        return True
 
     def _spokesperson_orgs(self, doc: Doc, taken: set[int]) -> list[tuple[int, int]]:
         spans = []

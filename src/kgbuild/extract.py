@@ -20,7 +20,10 @@ def _entity_record(info: EntityInfo, mappings: Mappings) -> Entity:
         entry = mappings.gazetteer_by_id[info.gazetteer_id]
         labels = [(lang, entry.labels[lang]) for lang in ("ar", "en")]
         labels += [(lang, alias) for lang in ("ar", "en") for alias in entry.aliases[lang]]
-        return Entity(info.key, entry.type, tuple(labels), entry.id, entry.wikidata)
+        # how the article spells a known person's full name (ديفد شينكر / ديفيد شينكر)
+        written = tuple(dict.fromkeys(s for s in info.surfaces if len(s[1].split()) > 1)) \
+            if entry.type is EntityType.PERSON else ()
+        return Entity(info.key, entry.type, tuple(labels), entry.id, entry.wikidata, written=written)
     # the fullest written form leads; the rest are kept as alternative labels
     ordered = sorted(dict.fromkeys(info.surfaces), key=lambda s: (-len(s[1].split()), info.surfaces.index(s)))
     return Entity(info.key, info.type, tuple(ordered))

@@ -63,7 +63,11 @@ class KnowledgeGraph:
         out: dict[URIRef, list[Triple]] = defaultdict(list)
         for (entity, lang), candidates in sorted(grouped.items()):
             gazetteer = [c for c in candidates if c.from_gazetteer and c.preferred]
-            if gazetteer:
+            written = Counter(c.label for c in candidates if c.written)
+            if written:
+                # a known person is named as the sources spell him; the gazetteer form stays an altLabel
+                chosen = min(written, key=lambda label: (-written[label], -len(label.split()), label))
+            elif gazetteer:
                 chosen = gazetteer[0].label
             else:
                 votes = Counter(c.label for c in candidates if c.preferred)

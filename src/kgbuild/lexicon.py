@@ -46,7 +46,7 @@ ANAPHOR = "ANAPHOR"
 ORG_HEADS = {
     "ar": ["مجلس", "وزارة", "هيئة", "جهاز", "قيادة", "لجنة", "صحيفة", "جريدة", "وكالة", "مؤسسة", "معهد",
            "حزب", "حركة", "ائتلاف", "كتلة", "جبهة", "منظمة", "شرطة", "مكتب", "المكتب", "مديرية",
-           "محكمة", "تحالف", "حكومة", "رئاسة", "دائرة", "مجالس", "اتحاد", "جمعية", "قناة", "فرقة",
+           "محكمة", "تحالف", "حكومة", "دائرة", "مجالس", "اتحاد", "جمعية", "قناة", "فرقة",
            "شركة", "جامعة", "بلدية", "محافظة", "ميليشيا", "كتائب", "عصائب", "سرايا", "ألوية", "لواء", "فيلق"],
     "en": ["Ministry", "Department", "Council", "Committee", "Agency", "Institute", "Foundation", "Party",
            "Movement", "Front", "Brigade", "Brigades", "Army", "Police", "Office", "Commission", "Center",
@@ -192,12 +192,16 @@ def build_lexicon(nlp: Language, mappings: Mappings) -> Lexicon:
         add(ANON_HEAD, "", form)
 
     normalise = nlp.get_pipe("kg_normalizer")
+    # forms are split like text, so "القيادة المركزية للجيش" meets "ل" + "الجيش" in text too
+    split = nlp.get_pipe("kg_clitics") if "kg_clitics" in nlp.pipe_names else None
     for category, items in entries.items():
         matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         by_payload: dict[str, list[Doc]] = {}
         seen: set[tuple[str, tuple[str, ...]]] = set()
         for payload, form in items:
             pattern = normalise(nlp.make_doc(form))
+            if split is not None and len(pattern) > 1:
+                pattern = split(pattern)
             norms = tuple(t.norm_ for t in pattern)
             if not norms or (payload, norms) in seen:
                 continue

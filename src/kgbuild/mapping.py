@@ -31,6 +31,7 @@ class LabelCandidate:
     label: str
     preferred: bool
     from_gazetteer: bool
+    written: bool = False  # a known person's full name as an article writes it
 
 
 def _seg(text: str) -> str:
@@ -140,6 +141,8 @@ class Mapper:
             labels.append(LabelCandidate(node, lang, label, lang not in first_seen,
                                          entity.gazetteer_id is not None))
             first_seen.add(lang)
+        labels += [LabelCandidate(node, lang, label, True, False, written=True)
+                   for lang, label in entity.written]
         return triples, labels
 
     # ---- a whole article -----------------------------------------------------------------
@@ -165,7 +168,9 @@ class Mapper:
             if role.org_key is None:
                 continue
             person, org = self.entity_iri(role.person_key), self.entity_iri(role.org_key)
-            digest = hashlib.sha256(f"{person}|{fold_words(role.role_label.text)}|{org}".encode()).hexdigest()
+            # one node per person, office and organisation, however the office is spelt
+            office = f"concept:{role.role_concept}" if role.role_concept else fold_words(role.role_label.text)
+            digest = hashlib.sha256(f"{person}|{office}|{org}".encode()).hexdigest()
             node = self.iri(f"role/{digest[:20]}")
             evidence, span_triples = self.span_node("Evidence", article, role.evidence)
             triples += span_triples

@@ -80,6 +80,7 @@ class Entity:
     gazetteer_id: str | None = None
     wikidata: str | None = None
     affiliation: str | None = None  # entity key of the organisation an anonymous source speaks for
+    written: tuple[tuple[str, str], ...] = ()  # (lang, full name) as this article writes it
 
 
 @dataclass(frozen=True)

@@ -156,6 +156,12 @@ class RoleReader:
         if not starts:
             return
         starts.sort()
+        back = starts[0] - 1
+        while back >= sent_start and doc[back].text in COMMAS:
+            back -= 1
+        other = self.by_token.get(back) if back >= sent_start else None
+        if other is not None and other.type is EntityType.PERSON and other.key != person.key:
+            return  # "جوزيف دنفورد المرشح لخلافة أوديرنو": the phrase describes the man before it
         end_of_phrase = person.start
         for index, start in enumerate(starts):
             # nested forms (مدير inside نائب مدير) are not new roles

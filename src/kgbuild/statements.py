@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 from . import lexicon as lx
 from .config import Mappings
 from .dates import DateMention
-from .entities import COMMAS, MentionInfo, sentence_bounds
+from .entities import COMMAS, MentionInfo, is_terminal, sentence_bounds
 from .normalize import fold
 from .records import Entity, EntityType, Mention, Span, Statement
 
@@ -69,6 +69,8 @@ class Reader:
     last_speaker: str | None = None
     covered: set[int] = field(default_factory=set)  # content tokens already attributed
 
+    _answers: list[tuple[int, int, int]] = field(default_factory=list)
+
     def __post_init__(self) -> None:
         self.at = self.doc._.kg_lex_at
         self.by_token: dict[int, MentionInfo] = self.doc._.kg_token_mention
@@ -88,7 +90,7 @@ class Reader:
 
     def boundary(self, i: int) -> bool:
         token = self.doc[i]
-        return token.text in TERMINAL or "\n" in token.text
+        return is_terminal(token.text) or "\n" in token.text
 
     # ---- speakers ------------------------------------------------------------------------
     def speaker_after(self, j: int, limit: int) -> tuple[str, int] | None:
@@ -282,6 +284,9 @@ class Reader:
                 continue
             if token.text in OPEN_QUOTES and (token.text != '"' or self.opens_quote(k)):
                 quoted = self.quoted(k)
+                if quoted is not None and quoted[1] - quoted[0] <= 2 and self.clause_goes_on(quoted[1] + 1):
+                    k = quoted[1] + 1  # "في حوار مع «عكاظ» أن …": a quoted name, not the words said
+                    continue
                 if words > 3 and allow_bare and quoted is not None and self.clause_goes_on(quoted[1] + 1):
                     return self.clause(j)  # "استعداد بلاده «للقيام بالمزيد» في …": a quote inside the clause
                 return quoted
@@ -317,6 +322,17 @@ class Reader:
             k += 1
         if allow_bare and j < sent_end:
             return self.clause(j)
+        return None
+
+    def feminine(self, i: int, match: lx.LexMatch) -> bool:
+        """قالت، أكدت after the masculine lemma قال، أكد."""
+        norm = self.doc[i].norm_
+        return self.lang == "ar" and norm.endswith("ت") and not fold(match.payload).endswith("ت")
+
+    def by_key_type(self, key: str) -> EntityType | None:
+        for mention in self.doc._.kg_mentions:
+            if mention.key == key:
+                return mention.type
         return None
 
     def clause_goes_on(self, k: int) -> bool:
@@ -403,17 +419,18 @@ class Reader:
         i = start
         while i < len(doc):
             token = doc[i]
-            if token.text in TERMINAL:
+            if is_terminal(token.text):
                 break
             if "\n" in token.text:
                 before = doc[i - 1].text if i > start else ""
-                if before in TERMINAL or before in CLOSE_QUOTES or i == start:
+                if is_terminal(before) or before in CLOSE_QUOTES or i == start:
                     break
                 if i + 1 < len(doc) and (doc[i + 1].text in INTERVIEW_ANSWER + INTERVIEW_QUESTION):
                     break
-            if token.text in COMMAS and i + 1 < len(doc) and (self.cat(i + 1, lx.PARTICIPLE) or
-                                                            self.cat(i + 1, lx.ACCORDING) or
-                                                            self.cat(i + 1, lx.CUE)):
+            nxt = i + 2 if i + 2 < len(doc) and doc[i + 1].norm_ in CONJUNCTIONS else i + 1
+            if token.text in COMMAS and nxt < len(doc) and (self.cat(nxt, lx.PARTICIPLE) or
+                                                          self.cat(nxt, lx.ACCORDING) or
+                                                          self.cat(nxt, lx.CUE)):
                 break  # "…، طالب تحالف القوى …": the next report begins
             i += 1
         end = i
@@ -486,6 +503,9 @@ class Reader:
                 if speaker is None and (clitic in ("و", "ف") or match.category == lx.PARTICIPLE
                                         or not initial):
                     speaker = self.last_speaker
+                    if speaker is not None and self.feminine(i, match) \
+                            and self.by_key_type(speaker) is EntityType.PERSON:
+                        speaker = None  # "وقالت" after a man spoke: someone else is speaking
                 content = self.quote_before(before[1] if before else i)
                 if content is None:
                     content = self.content_from(match.end, sent_end, allow_bare=before is not None or
@@ -522,33 +542,47 @@ class Reader:
     def interview_speaker(self) -> str | None:
         doc = self.doc
         text = doc.text
-        if not any(marker in text for marker in INTERVIEW_ANSWER[:1]) or "●" not in text:
+        if not self._answers or not any(marker in text for marker in INTERVIEW_QUESTION):
             return None
         for mention in doc._.kg_mentions:
             if mention.type is EntityType.PERSON:
                 return mention.key
         return None
 
-    def in_answer(self, i: int) -> bool:
+    def answers(self) -> list[tuple[int, int, int]]:
+        """(marker start, answer start, answer end) token indices of the interview answers:
+        paragraphs opening with ●● or ج: (the tokenizer may split the marker)."""
         doc = self.doc
-        k = i
-        while k > 0 and "\n" not in doc[k - 1].text:
-            k -= 1
-        return doc[k].text in INTERVIEW_ANSWER
+        found = []
+        offset = 0
+        for paragraph in doc.text.split("\n"):
+            stripped = paragraph.lstrip()
+            begin = offset + len(paragraph) - len(stripped)
+            marker = next((m for m in INTERVIEW_ANSWER if stripped.startswith(m)), None)
+            if marker is not None and len(stripped) > len(marker) + 10:
+                span = doc.char_span(begin, offset + len(paragraph.rstrip()), alignment_mode="expand")
+                body = doc.char_span(begin + len(marker), offset + len(paragraph.rstrip()),
+                                     alignment_mode="expand")
+                if span is not None and body is not None:
+                    start = body.start
+                    while start < body.end and (doc[start].is_space or "●" in doc[start].text):
+                        start += 1
+                    found.append((span.start, start, body.end))
+            offset += len(paragraph) + 1
+        return found
+
+    def in_answer(self, i: int) -> bool:
+        return any(start <= i < end for start, _, end in self._answers)
 
     def read_interview(self) -> None:
+        self._answers = self.answers()
         speaker = self.interview_speaker()
         if speaker is None:
+            self._answers = []
             return
-        doc = self.doc
-        for i, token in enumerate(doc):
-            if token.text not in INTERVIEW_ANSWER or (i > 0 and "\n" not in doc[i - 1].text):
-                continue
-            end = i + 1
-            while end < len(doc) and "\n" not in doc[end].text:
-                end += 1
-            if end - i > 3:
-                self.record(speaker, (i, i + 1), (i + 1, end, False), f"{self.lang}-interview")
+        for marker, start, end in self._answers:
+            if end - start > 3:
+                self.record(speaker, (marker, start), (start, end, False), f"{self.lang}-interview")
 
     def read_headline(self, title_tokens: int) -> None:
         """"قائد بالتحالف الدولي: حكومة الكاظمي تريد منا البقاء في العراق"."""
