@@ -113,6 +113,8 @@ class EntityRecogniser:
                     doc[i - 1].idx + len(doc[i - 1].text) == token.idx:
                 return False
             given = self.lex.has(lx.GIVEN, norm)
+            if norm.startswith("و") and not given and not self.lex.has(lx.SURNAME, norm):
+                return False  # "وقلت"، "وشيوخ": a conjunction glued to a word
             # accusative adverbs and participles (حاليا، مشيرا) end in alef; names rarely do
             return not (norm.endswith("ا") and len(norm) > 3 and not given)
         return token.text[0].isupper()
@@ -137,7 +139,7 @@ class EntityRecogniser:
             if self.lang == "en" and k > j and doc[k].text in ("al-", "bin", "ibn", "de", "van", "von"):
                 k += 1
                 continue
-            if not self._namey(doc, k, taken):
+            if not self._namey(doc, k, taken) or (k > j and self._suffixed_or_prefixed(doc, k)):
                 break
             # past two words only a family name (ال…) or another first name goes on
             if self.lang == "ar" and count >= 2 and \
@@ -146,6 +148,49 @@ class EntityRecogniser:
             k += 1
             count += 1
         return k
+
+    def _ends_name(self, doc: Doc, k: int) -> bool:
+        """What may follow a name that no first name vouches for: punctuation, a
+        complementizer, a speech verb, a relative pronoun, a time word, لـ."""
+        if k >= len(doc):
+            return True
+        token = doc[k]
+        cats = self._cats(doc, k)
+        return (token.text in COMMAS or is_terminal(token.text) or "\n" in token.text
+                or token.text in ('"', "«", "(", ":")
+                or token.norm_ in ("الذي", "التي", "ل", "who", "said", "told")
+                or self.lex.has(lx.COMP, token.norm_) or lx.is_complementizer_form(token.norm_)
+                or any(c in cats for c in (lx.CUE, lx.RELDAY, lx.WEEKDAY, lx.PARTICIPLE)))
+
+    def _second_name(self, doc: Doc, k: int, end: int) -> bool:
+        """After a first name found on its own, the next word must look like a name: another
+        first name, a known surname, a nisba family name — or, for a two-word name, any word
+        followed by clear punctuation or a speech verb."""
+        norm = doc[k].norm_
+        if self.lex.has(lx.GIVEN, norm) or self.lex.has(lx.SURNAME, norm):
+            return True
+        if norm.startswith("ال"):
+            return self._surname_like(norm)
+        return end - k == 1 and not doc[k].text.endswith("ة") and self._ends_name(doc, end)
+
+    def _surname_like(self, norm: str) -> bool:
+        """Family names are mostly nisbas (العبادي، الجبوري); ال-nouns such as العلاقة or
+        الانسحاب are not."""
+        if not norm.startswith("ال"):
+            return True
+        return norm.endswith("ي") or self.lex.has(lx.SURNAME, norm)
+
+    def _suffixed_or_prefixed(self, doc: Doc, k: int) -> bool:
+        """A word with a pronoun suffix (طالعه، أصغرهم — written ه, not the ة of عكاشة) or a
+        glued preposition (لوسائل، كشخص، بوصفه) does not continue a name."""
+        if self.lang != "ar":
+            return False
+        text, norm = doc[k].text, doc[k].norm_
+        if self.lex.has(lx.SURNAME, norm) or self.lex.has(lx.GIVEN, norm):
+            return False
+        if len(norm) >= 4 and text.endswith(("ه", "ها", "هم", "هما", "كم")):
+            return True
+        return len(norm) >= 4 and norm[0] in "لكب" and not norm.startswith("ال") and norm[1:] in self.lex.known_words
 
     def _looks_prefixed(self, norm: str) -> bool:
         """لشؤون، بتوصياته: a preposition glued to a common noun rather than a foreign name
@@ -206,6 +251,8 @@ class EntityRecogniser:
             if any(t in taken for t in range(start, end)):
                 continue
             key = self._person_key(doc, start, end, entities)
+            if end - start == 1 and key not in entities:
+                continue  # "الجنرال بعدة": one word after a title names no one we know
             add(key, EntityType.PERSON, start, end, rule)
 
         for start, end in self._spokesperson_orgs(doc, taken):
@@ -254,8 +301,7 @@ class EntityRecogniser:
                 _, limit = sentence_bounds(doc, i)
                 j = self._skip_role_modifiers(doc, end_role, limit, spans)
                 end = self.scan_name(doc, j, taken, limit)
-                if end - j >= 2 and (self.lex.has(lx.GIVEN, doc[j].norm_) or end >= limit
-                                     or not self._namey(doc, end, taken)):
+                if end - j >= 2 and (self.lex.has(lx.GIVEN, doc[j].norm_) or self._ends_name(doc, end)):
                     found.append((j, end, "role-name"))
                     continue
                 # the role phrase runs on to a comma, then the name: "مساعد وزير …، ديفد شينكر،"
@@ -275,7 +321,7 @@ class EntityRecogniser:
             if lx.GIVEN in cats and self._namey(doc, i, taken) and "ى" not in doc[i].text:
                 _, limit = sentence_bounds(doc, i)
                 end = self.scan_name(doc, i, taken, limit)
-                if end - i >= 2:
+                if end - i >= 2 and (self.lang != "ar" or self._second_name(doc, i + 1, end)):
                     found.append((i, end, "given-name"))
         # longer and earlier spans first; overlaps are dropped by the caller
         found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
