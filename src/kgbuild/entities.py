@@ -190,7 +190,8 @@ class EntityRecogniser:
             return False
         if len(norm) >= 4 and text.endswith(("ه", "ها", "هم", "هما", "كم")):
             return True
-        return len(norm) >= 4 and norm[0] in "لكب" and not norm.startswith("ال") and norm[1:] in self.lex.known_words
+        return (len(norm) >= 4 and norm[0] in "لكب" and not norm.startswith("ال")
+                and norm[1:] in self.lex.known_words)
 
     def _looks_prefixed(self, norm: str) -> bool:
         """لشؤون، بتوصياته: a preposition glued to a common noun rather than a foreign name
