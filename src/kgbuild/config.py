@@ -60,6 +60,11 @@ RECORD_FIELDS: dict[str, tuple[str, ...]] = {
 CLASS_KEYS = ("Person", "Organisation", "Place", "AnonymousSource", "Article", "TextField", "Mention",
               "Evidence", "RoleAssignment", "Statement", "Rule", "RoleConcept", "TopicConcept", "Scheme")
 
+GRAMMAR_LISTS = ("organisation_heads", "foreign_name_heads", "force_words", "anonymous_source_heads",
+                 "anonymous_source_stops",
+                 "place_heads", "title_modifiers", "function_words", "role_phrase_glue", "copulas",
+                 "impersonal_cues", "content_prepositions")
+
 SCHEMAS: dict[str, Schema] = {
     "gazetteer": Record(required={"entities": ListOf(Record(
         required={"id": _ID, "type": Choice(*(t.value for t in EntityType if t is not EntityType.ANONYMOUS)),
@@ -101,6 +106,8 @@ SCHEMAS: dict[str, Schema] = {
                       for rec, fields in RECORD_FIELDS.items()})},
         optional={"schemes": Record(required={"roles": Str(), "topics": Str()})}),
     "pipeline": Record(optional={"spacy_models": LangMap(Either(Null(), Str()))}),
+    "grammar": Record(optional={**{key: LangMap(_FORMS) for key in GRAMMAR_LISTS},
+                                "led_by": LangMap(MapOf(_ID))}),
 }
 FILES = tuple(SCHEMAS)
 
@@ -191,6 +198,11 @@ class Mappings:
     not_names: MappingProxyType[str, tuple[str, ...]]
     rdf: RdfMapping
     spacy_models: MappingProxyType[str, str | None]
+    # grammar list → language → folded words; led_by: language → folded word → role id
+    grammar: MappingProxyType[str, MappingProxyType[str, frozenset[str]]] = field(
+        default_factory=lambda: MappingProxyType({}))
+    led_by: MappingProxyType[str, MappingProxyType[str, str]] = field(
+        default_factory=lambda: MappingProxyType({}))
     gazetteer_by_id: MappingProxyType[str, GazetteerEntry] = field(
         default_factory=lambda: MappingProxyType({}))
     role_by_id: MappingProxyType[str, RoleConcept] = field(default_factory=lambda: MappingProxyType({}))
@@ -295,6 +307,14 @@ def load_mappings(directory: Path = MAPPINGS_DIR, ontology: Path = ONTOLOGY_PATH
                 problems.append(problem("E110", str(directory / "roles.yaml"),
                                         _line_of(nodes["roles"], "ranks", index), f"ranks[{index}]",
                                         kind="role", value=rank))
+    if "grammar" in values and "roles" in values:
+        known_roles = {r["id"] for r in values["roles"]["roles"]}
+        for lang, words in ((values["grammar"] or {}).get("led_by") or {}).items():
+            for word, role_id in (words or {}).items():
+                if role_id not in known_roles:
+                    problems.append(problem("E110", str(directory / "grammar.yaml"),
+                                            _line_of(nodes["grammar"], "led_by", lang, str(word)),
+                                            f"led_by.{lang}.{word}", kind="role", value=role_id))
     if "topics" in values:
         topic_ids = _check_ids(values["topics"]["topics"], nodes["topics"], "topics",
                                str(directory / "topics.yaml"), problems)
@@ -379,6 +399,16 @@ def _build(directory: Path, v: dict[str, Any], rdf_mapping: RdfMapping) -> Mappi
                                    ((cal.get("ordinals") or {}).get(lang) or {}).items()})
                                    for lang in LANGS}))
     names = v.get("names") or {}
+    grammar = v.get("grammar") or {}
+    folded_grammar = MappingProxyType({
+        key: MappingProxyType({lang: frozenset(fold_words(str(w)) for w in
+                                               ((grammar.get(key) or {}).get(lang) or ()))
+                               for lang in LANGS})
+        for key in GRAMMAR_LISTS})
+    led_by_raw = grammar.get("led_by") or {}
+    led_by = MappingProxyType({lang: MappingProxyType({fold_words(str(w)): str(r)
+                                                       for w, r in (led_by_raw.get(lang) or {}).items()})
+                               for lang in LANGS})
     scheme = (v["topics"].get("scheme") or {"ar": "المواضيع", "en": "Topics"})
     return Mappings(
         directory=directory,
@@ -396,6 +426,8 @@ def _build(directory: Path, v: dict[str, Any], rdf_mapping: RdfMapping) -> Mappi
         rdf=rdf_mapping,
         spacy_models=MappingProxyType({lang: ((v.get("pipeline") or {}).get("spacy_models") or {}).get(lang)
                                        for lang in LANGS}),
+        grammar=folded_grammar,
+        led_by=led_by,
         gazetteer_by_id=MappingProxyType({e.id: e for e in entries}),
         role_by_id=MappingProxyType({r.id: r for r in roles}),
     )

@@ -26,14 +26,7 @@ if not Doc.has_extension("kg_entities"):
     Doc.set_extension("kg_token_mention", default=None)  # token index → MentionInfo
 
 SENTENCE_END = {".", "!", "?", "؟", "\n"}
-# Organisation heads whose names are often foreign words without the article
-FOREIGN_NAME_HEADS = {"موسسه", "وكاله", "صحيفه", "جريده", "معهد", "شركه", "قناه", "مجله", "مركز"}
-# Words that open a place's name (قضاء الرمادي، محافظة نينوى); they are skipped between a
-# role and the name that follows it and are never part of a person's name.
-PLACE_HEADS = {"قضاء", "ناحيه", "محافظه", "مدينه", "منطقه", "بلده", "قريه", "حي", "اقليم", "ولايه",
-               "district", "province", "city", "town"}
 COMMAS = {",", "،"}
-MODIFIERS_AR = {"السابق", "الحالي", "الاسبق", "السابقه", "الحاليه", "الراحل"}
 
 
 @dataclass
@@ -79,6 +72,8 @@ class EntityRecogniser:
         self.lang = lx.lang_of(nlp)
         self.mappings = mappings
         self.lex = lexicon
+        # this language's grammar lists, folded
+        self.grammar = {key: words[self.lang] for key, words in mappings.grammar.items()}
 
     # ---- token tests -------------------------------------------------------------------
     def _cats(self, doc: Doc, i: int) -> dict[str, lx.LexMatch]:
@@ -90,7 +85,8 @@ class EntityRecogniser:
     def _blocked(self, doc: Doc, i: int) -> bool:
         """A word that cannot be part of a name: grammar, time, cue, role or title."""
         norm = doc[i].norm_
-        if norm in PLACE_HEADS or self.lex.has(lx.NOT_NAME, norm) or self.lex.has(lx.COMP, norm) or \
+        if norm in self.grammar["place_heads"] or self.lex.has(lx.NOT_NAME, norm) or \
+                self.lex.has(lx.COMP, norm) or \
                 (self.lang == "ar" and lx.is_complementizer_form(norm)):
             return True
         cats = self._cats(doc, i)
@@ -342,9 +338,9 @@ class EntityRecogniser:
             elif j in mention_at and self.mappings.gazetteer_by_id[mention_at[j].payload].type \
                     is not EntityType.PERSON:
                 j = mention_at[j].end
-            elif doc[j].norm_ in MODIFIERS_AR:
+            elif doc[j].norm_ in self.grammar["title_modifiers"]:
                 j += 1
-            elif doc[j].norm_ in PLACE_HEADS and j + 1 < limit:
+            elif doc[j].norm_ in self.grammar["place_heads"] and j + 1 < limit:
                 j += 2 if j + 1 not in mention_at else 1
             elif doc[j].norm_.startswith("ال") and self.lex.has(lx.ORG_HEAD, doc[j].norm_[2:]):
                 j += 1  # "عضو المجلس أركان الطرموز": the council named before
@@ -418,7 +414,7 @@ class EntityRecogniser:
         words = [doc[k].norm_ for k in range(start, end)]
         definite = any(w.startswith("ال") or k in taken
                        for w, k in zip(words, range(start, end), strict=True))
-        if not definite and doc[head].norm_ not in FOREIGN_NAME_HEADS:
+        if not definite and doc[head].norm_ not in self.grammar["foreign_name_heads"]:
             return False
         if any(w.endswith(("ها", "هم")) for w in words):
             return False  # "رئاسة زعيمها": a possessive, not a name
@@ -454,7 +450,7 @@ class EntityRecogniser:
 
     def _org_target(self, doc: Doc, start: int, end: int, mentions: list[MentionInfo]) -> MentionInfo | None:
         """"قوات التحالف" names the coalition itself: a head over a known organisation is it."""
-        if doc[start].norm_ not in ("قوات", "طيران", "طائرات", "جنود", "قياده", "قيادة"):
+        if doc[start].norm_ not in self.grammar["force_words"]:
             return None
         inner = [m for m in mentions
                  if start < m.start and m.end == end and m.type is EntityType.ORGANISATION]

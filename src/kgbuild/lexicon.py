@@ -16,7 +16,6 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from .config import GazetteerEntry, Mappings
-from .normalize import fold
 
 # Categories of lexical matches; payload is what the match stands for.
 TITLE = "TITLE"
@@ -40,42 +39,6 @@ ANON_HEAD = "ANON_HEAD"
 GAZ = "GAZ"
 SURNAME = "SURNAME"
 ANAPHOR = "ANAPHOR"
-
-# Words that open an organisation's name ("مجلس محافظة الأنبار") or an unnamed source
-# ("مصدر أمني"); these are grammar, not data about actors, so they live here.
-ORG_HEADS = {
-    "ar": ["مجلس", "وزارة", "هيئة", "جهاز", "قيادة", "لجنة", "صحيفة", "جريدة", "وكالة", "مؤسسة", "معهد",
-           "حزب", "حركة", "ائتلاف", "كتلة", "جبهة", "منظمة", "شرطة", "مكتب", "المكتب", "مديرية",
-           "محكمة", "تحالف", "حكومة", "دائرة", "مجالس", "اتحاد", "جمعية", "قناة", "فرقة",
-           "شركة", "جامعة", "بلدية", "محافظة", "ميليشيا", "كتائب", "عصائب", "سرايا", "ألوية", "لواء", "فيلق"],
-    "en": ["Ministry", "Department", "Council", "Committee", "Agency", "Institute", "Foundation", "Party",
-           "Movement", "Front", "Brigade", "Brigades", "Army", "Police", "Office", "Commission", "Center",
-           "Centre", "Court", "Forces", "Command", "Coalition", "Alliance", "University", "Association"],
-}
-ANON_HEADS = {
-    "ar": ["مصدر", "مصادر", "مسؤول", "مسؤولون", "مسؤولين", "مسؤولو", "ضابط", "ضباط", "شهود", "شاهد",
-           "قادة", "عسكريين", "عسكريون", "مراقبون", "مراقبين", "خبراء", "محللون", "دبلوماسي", "دبلوماسيون",
-           "مسؤولة", "ناشطون", "ناشط", "سكان", "مصدرا", "مسؤولا"],
-    "en": ["official", "officials", "source", "sources", "officer", "officers", "diplomat", "diplomats",
-           "spokesman", "spokeswoman", "spokesperson", "aide", "aides", "witnesses", "residents"],
-}
-# Function words that are never part of a name, whatever names.yaml says.
-FUNCTION_WORDS = {
-    "ar": ["في", "من", "على", "علي", "الى", "إلى", "عن", "مع", "ان", "أن", "إن", "بان", "بأن", "الذي", "التي",
-           "الذين", "هذا", "هذه", "ذلك", "تلك", "هو", "هي", "هم", "كان", "كانت", "قد", "لقد", "لم", "لن",
-           "لا", "ما", "ماذا", "او", "أو", "ثم", "حيث", "حين", "بعد", "قبل", "خلال", "عند", "منذ", "حول",
-           "ضد", "بين", "عبر", "لدى", "امام", "أمام", "وراء", "تحت", "فوق", "كل", "بعض", "غير", "اي", "أي",
-           "ايضا", "أيضا", "أيضاً", "ايضاً", "كما", "لكن", "ولكن", "بل", "اذا", "إذا", "لو", "اما", "أما",
-           "الا", "إلا", "و", "ف", "ب", "ل", "ك", "يا", "نحو", "اثناء", "أثناء", "لدي", "السابق", "الحالي",
-           "الأسبق", "الراحل", "نفسه", "نفسها", "امس", "أمس", "اليوم", "غدا", "حاليا", "حالياً", "سابقا",
-           "بشأن", "بشان", "وفق", "وفقا", "حسب", "بحسب", "عبر", "إثر", "اثر", "جراء", "بسبب", "نتيجة",
-           "والذي", "والتي"],
-    "en": ["the", "a", "an", "of", "in", "on", "at", "to", "for", "from", "with", "by", "and", "or", "but",
-           "said", "says", "told", "who", "which", "that", "this", "he", "she", "they", "it", "we", "i",
-           "his", "her", "their", "its", "on", "monday", "tuesday", "wednesday", "thursday", "friday",
-           "saturday", "sunday", "yesterday", "today", "tomorrow", "mr", "mrs", "ms", "former", "new"],
-}
-
 
 @dataclass
 class LexMatch:
@@ -182,13 +145,15 @@ def build_lexicon(nlp: Language, mappings: Mappings) -> Lexicon:
         add(GIVEN, "", form)
     for form in mappings.name_particles[lang]:
         add(PARTICLE, "", form)
-    for form in (*mappings.not_names[lang], *FUNCTION_WORDS[lang]):
+    grammar = mappings.grammar
+    function_words = grammar["function_words"][lang]
+    for form in (*mappings.not_names[lang], *function_words):
         add(NOT_NAME, "", form)
-    for form in FUNCTION_WORDS[lang]:
+    for form in function_words:
         add(FUNCTION, "", form)
-    for form in ORG_HEADS[lang]:
+    for form in grammar["organisation_heads"][lang]:
         add(ORG_HEAD, "", form)
-    for form in ANON_HEADS[lang]:
+    for form in grammar["anonymous_source_heads"][lang]:
         add(ANON_HEAD, "", form)
 
     normalise = nlp.get_pipe("kg_normalizer")
@@ -215,5 +180,5 @@ def build_lexicon(nlp: Language, mappings: Mappings) -> Lexicon:
         for payload, patterns in by_payload.items():
             matcher.add(payload, patterns)
         lex.matchers[category] = matcher
-    lex.known_words.update(fold(w) for w in FUNCTION_WORDS[lang])
+    lex.known_words.update(function_words)
     return lex

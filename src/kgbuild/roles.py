@@ -22,11 +22,6 @@ from .config import Mappings
 from .entities import COMMAS, MentionInfo, sentence_bounds
 from .records import EntityType, RoleAssignment, Span
 
-# Function words that may sit inside a role phrase (عضو لجنة الأمن والدفاع في البرلمان)
-PHRASE_GLUE = {"في", "من", "ل", "ب", "و", "of", "for", "in", "at", "the", "and"}
-COPULAS = {"كان", "اصبح", "بات", "صار", "اضحي", "اصبحت", "كانت", "اصبحا", "عين", "تولي", "became", "was",
-           "is", "serves", "served"}
-LED_BY = {"بزعامه": "leader", "بقياده": "commander", "برئاسه": "head", "بزعامة": "leader", "led": "leader"}
 MAX_PHRASE = 14
 
 
@@ -61,6 +56,10 @@ class RoleReader:
         self.by_token: dict[int, MentionInfo] = doc._.kg_token_mention
         self.country = main_country(doc, mappings)
         self.results: dict[tuple[str, str, str | None], RoleAssignment] = {}
+        lang = doc.lang_ if doc.lang_ in ("ar", "en") else "en"
+        self.glue = mappings.grammar["role_phrase_glue"][lang]
+        self.copulas = mappings.grammar["copulas"][lang]
+        self.led_by_words = mappings.led_by[lang]
 
     def cat(self, i: int, category: str) -> lx.LexMatch | None:
         for match in self.at.get(i, ()):
@@ -148,7 +147,7 @@ class RoleReader:
             other = self.by_token.get(k)
             if other is not None and other.type is EntityType.PERSON:
                 break
-            if self.stop(k) or (self.cat(k, lx.FUNCTION) and doc[k].norm_ not in PHRASE_GLUE):
+            if self.stop(k) or (self.cat(k, lx.FUNCTION) and doc[k].norm_ not in self.glue):
                 break
             if self.cat(k, lx.ROLE):
                 starts.append(k)
@@ -259,7 +258,7 @@ class RoleReader:
     def copular(self) -> None:
         doc = self.doc
         for i, token in enumerate(doc):
-            if token.norm_ not in COPULAS or i + 1 >= len(doc) or not self.cat(i + 1, lx.ROLE):
+            if token.norm_ not in self.copulas or i + 1 >= len(doc) or not self.cat(i + 1, lx.ROLE):
                 continue
             sent_start, sent_end = sentence_bounds(doc, i)
             subject = None
@@ -279,8 +278,8 @@ class RoleReader:
     def led_by(self) -> None:
         doc = self.doc
         for i, token in enumerate(doc):
-            concept = LED_BY.get(token.norm_) or \
-                LED_BY.get("ب" + token.norm_ if token._.kg_clitic == "ب" else "")
+            concept = self.led_by_words.get(token.norm_) or \
+                self.led_by_words.get("ب" + token.norm_ if token._.kg_clitic == "ب" else "")
             if concept is None or i == 0:
                 continue
             org = self.by_token.get(i - 1)

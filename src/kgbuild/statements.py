@@ -26,14 +26,10 @@ OPEN_QUOTES = {'"': '"', "«": "»", "“": "”", "„": "“"}
 CLOSE_QUOTES = {'"', "»", "”", "“"}
 TERMINAL = {".", "!", "?", "؟"}
 CONJUNCTIONS = {"و", "ف"}
-IMPERSONAL = {"يذكر", "ذكر", "يشار", "يقال", "ويذكر"}
-CONTENT_PREPS = {"عن", "الي", "ب", "على", "علي"}  # كشف عن، أشار إلى، أفاد بـ، شدد على
 INTERVIEW_ANSWER = ("●●", "ج:", "ج :")
 INTERVIEW_QUESTION = ("●", "س:", "س :")
 MAX_SPEAKER_GAP = 16
 MAX_SUBJECT_GAP = 32  # a subject with its apposition can stand far before the verb
-ANON_STOP = {"الذي", "التي", "الذين", "ان", "إن", "أن", "بان", "بأن", "عن", "امس", "أمس", "اليوم", "لـ", "ل",
-             "حسبما", "خلال", "who", "said", "told", "that"}
 
 
 @dataclass
@@ -75,6 +71,8 @@ class Reader:
         self.at = self.doc._.kg_lex_at
         self.by_token: dict[int, MentionInfo] = self.doc._.kg_token_mention
         self.lang = self.doc.lang_
+        lang = self.lang if self.lang in ("ar", "en") else "en"
+        self.grammar = {key: words[lang] for key, words in self.mappings.grammar.items()}
 
     # ---- small tests ---------------------------------------------------------------------
     def cat(self, i: int, category: str) -> lx.LexMatch | None:
@@ -213,7 +211,7 @@ class Reader:
 
     def _anon_heads(self) -> set[str]:
         if not hasattr(self, "_heads"):
-            self._heads = {fold(h) for h in lx.ANON_HEADS.get(self.lang, [])}
+            self._heads = set(self.grammar["anonymous_source_heads"])
         return self._heads
 
     def anonymous(self, k: int, limit: int, register: bool = True) -> tuple[str, int] | None:
@@ -236,7 +234,8 @@ class Reader:
         end = head + 1
         while end < min(limit, head + 7):
             token = doc[end]
-            if not token.is_alpha or token.norm_ in ANON_STOP or self.is_comp(end) or self.cat(end, lx.CUE) \
+            if not token.is_alpha or token.norm_ in self.grammar["anonymous_source_stops"] or \
+                    self.is_comp(end) or self.cat(end, lx.CUE) \
                     or self.cat(end, lx.RELDAY) or self.cat(end, lx.WEEKDAY) or token._.kg_clitic in ("ل",):
                 break
             mention = self.by_token.get(end)
@@ -314,8 +313,9 @@ class Reader:
                 return self.clause(start)
             if self.boundary(k) or self.cat(k, lx.CUE):
                 break
-            if self.lang == "ar" and k == j and (token.norm_ in CONTENT_PREPS or token._.kg_clitic == "ب"):
-                start = k + 1 if token.norm_ in CONTENT_PREPS else k
+            preps = self.grammar["content_prepositions"]
+            if self.lang == "ar" and k == j and (token.norm_ in preps or token._.kg_clitic == "ب"):
+                start = k + 1 if token.norm_ in preps else k
                 if start < len(doc) and self.is_comp(start):
                     start += 1
                 return self.clause(start)
@@ -483,7 +483,8 @@ class Reader:
             clitic = doc[i]._.kg_clitic
             initial = i == sent_start or (i - 1 >= sent_start and doc[i - 1].norm_ in CONJUNCTIONS and
                                           i - 1 == sent_start)
-            if match.category == lx.CUE and doc[i].norm_ in IMPERSONAL and i + 1 < len(doc) and \
+            if match.category == lx.CUE and doc[i].norm_ in self.grammar["impersonal_cues"] and \
+                    i + 1 < len(doc) and \
                     self.is_comp(i + 1) and not clitic:
                 continue
             found = self.speaker_after(match.end, sent_end) if match.category == lx.CUE else None
