@@ -27,6 +27,10 @@ if not Doc.has_extension("kg_entities"):
 
 SENTENCE_END = {".", "!", "?", "؟", "\n"}
 COMMAS = {",", "،"}
+# Entity labels of trained spaCy pipelines (OntoNotes, WikiNER, CAMeL/ANERcorp styles)
+MODEL_LABELS = {"PERSON": EntityType.PERSON, "PER": EntityType.PERSON, "PERS": EntityType.PERSON,
+                "ORG": EntityType.ORGANISATION, "NORP": None, "GPE": EntityType.PLACE,
+                "LOC": EntityType.PLACE, "FAC": EntityType.PLACE}
 
 
 @dataclass
@@ -221,6 +225,15 @@ class EntityRecogniser:
             entry = gaz[match.payload]
             add(f"gaz:{entry.id}", entry.type, match.start, match.end,
                 "gazetteer" if match.category == lx.GAZ else "gazetteer-surname", entry.id)
+
+        # 1b. entities of a trained spaCy pipeline named in pipeline.yaml, where rules found none
+        for start_char, end_char, label in doc._.kg_model_ents or ():
+            etype = MODEL_LABELS.get(label)
+            span = doc.char_span(start_char, end_char, alignment_mode="contract")
+            if etype is None or span is None or any(t in taken for t in range(span.start, span.end)):
+                continue
+            prefix = {EntityType.PERSON: "person", EntityType.ORGANISATION: "org"}.get(etype, "place")
+            add(f"{prefix}:{slug(span.text)}", etype, span.start, span.end, "spacy-model")
 
         # 2. organisations from a head word and its complement
         places = {i for m in mentions if m.type is EntityType.PLACE for i in range(m.start, m.end)}

@@ -23,6 +23,8 @@ from .errors import KGBuildError, problem
 from .lexicon import Lexicon, LexMatch, build_lexicon, lang_of
 from .normalize import fold
 
+if not Doc.has_extension("kg_model_ents"):
+    Doc.set_extension("kg_model_ents", default=None)  # [(start_char, end_char, label)] from a trained model
 if not Doc.has_extension("kg_lex"):
     Doc.set_extension("kg_lex", default=None)  # list[LexMatch], sorted
     Doc.set_extension("kg_lex_at", default=None)  # token index → list[LexMatch] starting there
@@ -164,6 +166,36 @@ def make_lexicon_matcher(nlp: Language, name: str, mappings_dir: str | None) -> 
     return LexiconMatcher(build_lexicon(nlp, get_mappings(mappings_dir)))
 
 
+class ModelEntities:
+    """Entities of an installed spaCy pipeline named in pipeline.yaml, as character spans.
+
+    The trained pipeline runs on the text by itself (its own tokenizer and components), so
+    any pipeline works, whatever its tok2vec layout; our tokens are aligned afterwards.
+    """
+
+    def __init__(self, trained: Language):
+        self.trained = trained
+
+    def __call__(self, doc: Doc) -> Doc:
+        analysed = self.trained(doc.text)
+        doc._.kg_model_ents = [(ent.start_char, ent.end_char, ent.label_) for ent in analysed.ents]
+        return doc
+
+
+@Language.factory("kg_model_entities", default_config={"mappings_dir": None})
+def make_model_entities(nlp: Language, name: str, mappings_dir: str | None) -> ModelEntities:
+    mappings = get_mappings(mappings_dir)
+    model = mappings.spacy_models.get(lang_of(nlp))
+    assert model
+    # a path is read relative to the mappings folder; anything else is a package name
+    candidate = mappings.directory / model
+    try:
+        trained = spacy.load(candidate if candidate.exists() else model)
+    except OSError as err:
+        raise KGBuildError(problem("E208", name=model, reason=str(err))) from err
+    return ModelEntities(trained)
+
+
 _LEXICONS: dict[tuple[str, str], Lexicon] = {}
 
 
@@ -198,12 +230,7 @@ def make_pipeline(lang: str, mappings_dir: str | None = None) -> Language:
     if lang == "ar":
         nlp.add_pipe("kg_clitics", config={"mappings_dir": mappings_dir})
     nlp.add_pipe("kg_lexicon", config={"mappings_dir": mappings_dir})
-    model = get_mappings(mappings_dir).spacy_models.get(lang)
-    if model:
-        try:
-            trained = spacy.load(model)
-        except OSError as err:
-            raise KGBuildError(problem("E208", name=model, reason=str(err))) from err
-        nlp.add_pipe("ner", source=trained, before="kg_lexicon")
+    if get_mappings(mappings_dir).spacy_models.get(lang):
+        nlp.add_pipe("kg_model_entities", config={"mappings_dir": mappings_dir})
     nlp.add_pipe("kg_entities", config={"mappings_dir": mappings_dir})
     return nlp
