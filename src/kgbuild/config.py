@@ -7,6 +7,7 @@ given twice, ontology terms) run on the loaded values.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -29,6 +30,7 @@ from .schema import (
     MapOf,
     Null,
     Record,
+    Regex,
     Schema,
     Str,
     child,
@@ -107,7 +109,9 @@ SCHEMAS: dict[str, Schema] = {
         optional={"schemes": Record(required={"roles": Str(), "topics": Str()})}),
     "pipeline": Record(optional={"spacy_models": LangMap(Either(Null(), Str()))}),
     "grammar": Record(optional={**{key: LangMap(_FORMS) for key in GRAMMAR_LISTS},
-                                "led_by": LangMap(MapOf(_ID))}),
+                                "led_by": LangMap(MapOf(_ID)),
+                                "interview_markers": Record(required={"answer": Regex(),
+                                                                      "question": Regex()})}),
 }
 FILES = tuple(SCHEMAS)
 
@@ -203,6 +207,8 @@ class Mappings:
         default_factory=lambda: MappingProxyType({}))
     led_by: MappingProxyType[str, MappingProxyType[str, str]] = field(
         default_factory=lambda: MappingProxyType({}))
+    interview_answer: re.Pattern[str] | None = None
+    interview_question: re.Pattern[str] | None = None
     gazetteer_by_id: MappingProxyType[str, GazetteerEntry] = field(
         default_factory=lambda: MappingProxyType({}))
     role_by_id: MappingProxyType[str, RoleConcept] = field(default_factory=lambda: MappingProxyType({}))
@@ -405,6 +411,7 @@ def _build(directory: Path, v: dict[str, Any], rdf_mapping: RdfMapping) -> Mappi
                                                ((grammar.get(key) or {}).get(lang) or ()))
                                for lang in LANGS})
         for key in GRAMMAR_LISTS})
+    markers = grammar.get("interview_markers")
     led_by_raw = grammar.get("led_by") or {}
     led_by = MappingProxyType({lang: MappingProxyType({fold_words(str(w)): str(r)
                                                        for w, r in (led_by_raw.get(lang) or {}).items()})
@@ -428,6 +435,8 @@ def _build(directory: Path, v: dict[str, Any], rdf_mapping: RdfMapping) -> Mappi
                                        for lang in LANGS}),
         grammar=folded_grammar,
         led_by=led_by,
+        interview_answer=re.compile(markers["answer"], re.M) if markers else None,
+        interview_question=re.compile(markers["question"], re.M) if markers else None,
         gazetteer_by_id=MappingProxyType({e.id: e for e in entries}),
         role_by_id=MappingProxyType({r.id: r for r in roles}),
     )

@@ -26,8 +26,6 @@ OPEN_QUOTES = {'"': '"', "«": "»", "“": "”", "„": "“"}
 CLOSE_QUOTES = {'"', "»", "”", "“"}
 TERMINAL = {".", "!", "?", "؟"}
 CONJUNCTIONS = {"و", "ف"}
-INTERVIEW_ANSWER = ("●●", "ج:", "ج :")
-INTERVIEW_QUESTION = ("●", "س:", "س :")
 MAX_SPEAKER_GAP = 16
 MAX_SUBJECT_GAP = 32  # a subject with its apposition can stand far before the verb
 
@@ -425,8 +423,8 @@ class Reader:
                 before = doc[i - 1].text if i > start else ""
                 if is_terminal(before) or before in CLOSE_QUOTES or i == start:
                     break
-                if i + 1 < len(doc) and (doc[i + 1].text in INTERVIEW_ANSWER + INTERVIEW_QUESTION):
-                    break
+                if i + 1 < len(doc) and self.marks_interview(doc.text[doc[i + 1].idx:doc[i + 1].idx + 8]):
+                    break  # a cut sentence does not run on into the next question or answer
             nxt = i + 2 if i + 2 < len(doc) and doc[i + 1].norm_ in CONJUNCTIONS else i + 1
             if token.text in COMMAS and nxt < len(doc) and (self.cat(nxt, lx.PARTICIPLE) or
                                                           self.cat(nxt, lx.ACCORDING) or
@@ -543,12 +541,17 @@ class Reader:
     def interview_speaker(self) -> str | None:
         doc = self.doc
         text = doc.text
-        if not self._answers or not any(marker in text for marker in INTERVIEW_QUESTION):
+        question = self.mappings.interview_question
+        if not self._answers or question is None or not question.search(text):
             return None
         for mention in doc._.kg_mentions:
             if mention.type is EntityType.PERSON:
                 return mention.key
         return None
+
+    def marks_interview(self, text: str) -> bool:
+        patterns = (self.mappings.interview_answer, self.mappings.interview_question)
+        return any(p is not None and p.match(text) for p in patterns)
 
     def answers(self) -> list[tuple[int, int, int]]:
         """(marker start, answer start, answer end) token indices of the interview answers:
@@ -556,10 +559,12 @@ class Reader:
         doc = self.doc
         found = []
         offset = 0
+        answer = self.mappings.interview_answer
         for paragraph in doc.text.split("\n"):
             stripped = paragraph.lstrip()
             begin = offset + len(paragraph) - len(stripped)
-            marker = next((m for m in INTERVIEW_ANSWER if stripped.startswith(m)), None)
+            found_marker = answer.match(stripped) if answer is not None else None
+            marker = found_marker.group(0) if found_marker else None
             if marker is not None and len(stripped) > len(marker) + 10:
                 span = doc.char_span(begin, offset + len(paragraph.rstrip()), alignment_mode="expand")
                 body = doc.char_span(begin + len(marker), offset + len(paragraph.rstrip()),
