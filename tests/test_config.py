@@ -212,7 +212,8 @@ def test_regex_fields_are_covered() -> None:
 def test_invalid_regex_e106(mdir: Path) -> None:
     edit(mdir, "grammar.yaml", 'question: "^', 'question: "(unclosed^')
     p = only(problems_of(mdir), "E106")
-    assert (p.code, p.file, p.path) == ("E106", str(mdir / "grammar.yaml"), "interview_markers.question"), str(p)
+    expected = ("E106", str(mdir / "grammar.yaml"), "interview_markers.question")
+    assert (p.code, p.file, p.path) == expected, str(p)
     assert p.line == line_of(mdir, "grammar.yaml", "question:"), str(p)
     assert "missing ), unterminated subpattern" in p.message, str(p)
 
