@@ -92,7 +92,9 @@ SCHEMAS: dict[str, Schema] = {
                   "weekdays": ListOf(Record(required={"number": Int(0, 6)},
                                             optional={"ar": _FORMS, "en": _FORMS})),
                   "relative_days": LangMap(MapOf(Int(-31, 31))),
-                  "ordinals": LangMap(MapOf(Int(1, 31)))}),
+                  "ordinals": LangMap(MapOf(Int(1, 31))),
+                  "year_words": LangMap(_FORMS), "date_links": LangMap(_FORMS),
+                  "past_words": LangMap(_FORMS), "next_words": LangMap(_FORMS)}),
     "topics": Record(
         required={"topics": ListOf(Record(
             required={"id": _ID, "labels": _LABELS, "keywords": LangMap(_FORMS)},
@@ -172,6 +174,9 @@ class Calendar:
     weekdays: MappingProxyType[str, tuple[tuple[int, str], ...]]
     relative_days: MappingProxyType[str, MappingProxyType[str, int]]
     ordinals: MappingProxyType[str, MappingProxyType[str, int]]
+    # folded words around dates, per language: year_words, date_links, past_words, next_words
+    words: MappingProxyType[str, MappingProxyType[str, frozenset[str]]] = field(
+        default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -403,7 +408,11 @@ def _build(directory: Path, v: dict[str, Any], rdf_mapping: RdfMapping) -> Mappi
                                         for lang in LANGS}),
         ordinals=MappingProxyType({lang: MappingProxyType({str(k): int(n) for k, n in
                                    ((cal.get("ordinals") or {}).get(lang) or {}).items()})
-                                   for lang in LANGS}))
+                                   for lang in LANGS}),
+        words=MappingProxyType({key: MappingProxyType({lang: frozenset(fold_words(str(w)) for w in
+                                                                       ((cal.get(key) or {}).get(lang) or ()))
+                                                       for lang in LANGS})
+                                for key in ("year_words", "date_links", "past_words", "next_words")}))
     names = v.get("names") or {}
     grammar = v.get("grammar") or {}
     folded_grammar = MappingProxyType({

@@ -15,13 +15,10 @@ from datetime import date, timedelta
 from spacy.tokens import Doc
 
 from . import lexicon as lx
+from .config import Calendar
 
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)م?\.?$")
 _DAY = re.compile(r"^([0-9]{1,2})$")
-_YEAR_WORDS = {"عام", "العام", "سنة", "سنه", "لعام", "year"}
-_LINKS = {"من", "of", "في", ","}
-_PAST = {"الماضي", "الفائت", "المنصرم", "last"}
-_NEXT = {"المقبل", "القادم", "next"}
 _SLASHES = {"/", "(", ")", "-"}
 
 
@@ -61,8 +58,12 @@ def _with_year(month: int, day: int, year: int | None, published: date | None) -
     return None
 
 
-def find_dates(doc: Doc, published: str | None) -> list[DateMention]:
+def find_dates(doc: Doc, published: str | None, calendar: Calendar) -> list[DateMention]:
     pub = _parse_published(published)
+    lang = doc.lang_ if doc.lang_ in ("ar", "en") else "en"
+    year_words = calendar.words["year_words"][lang]
+    links = calendar.words["date_links"][lang] | {","}
+    past, coming = calendar.words["past_words"][lang], calendar.words["next_words"][lang]
     at = doc._.kg_lex_at or {}
     n = len(doc)
     out: list[DateMention] = []
@@ -88,7 +89,7 @@ def find_dates(doc: Doc, published: str | None) -> list[DateMention]:
 
     def read_year(k: int) -> tuple[int | None, int]:
         j = k
-        while j < n and (doc[j].norm_ in _LINKS or doc[j].norm_ in _YEAR_WORDS):
+        while j < n and (doc[j].norm_ in links or doc[j].norm_ in year_words):
             j += 1
         if j < n and _YEAR.match(doc[j].norm_):
             return int(doc[j].norm_[:4]), j + 1
@@ -146,13 +147,13 @@ def find_dates(doc: Doc, published: str | None) -> list[DateMention]:
         if weekday is not None and pub is not None:
             end = weekday.end
             target = int(weekday.payload)
-            if i > 0 and doc[i - 1].norm_ in _NEXT | _PAST:
-                direction = "next" if doc[i - 1].norm_ in _NEXT else "past"
-            elif end < n and doc[end].norm_ in _NEXT:
+            if i > 0 and doc[i - 1].norm_ in coming | past:
+                direction = "next" if doc[i - 1].norm_ in coming else "past"
+            elif end < n and doc[end].norm_ in coming:
                 direction, end = "next", end + 1
             else:
                 direction = "past"
-                if end < n and doc[end].norm_ in _PAST:
+                if end < n and doc[end].norm_ in past:
                     end += 1
             delta = (pub.weekday() - target) % 7
             if direction == "next":
