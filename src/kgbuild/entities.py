@@ -9,6 +9,7 @@ anaphors (الجنرال بيراك, التنظيم, المجلس) to the entity
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -50,6 +51,25 @@ class MentionInfo:
     rule: str
     start_char: int = 0
     end_char: int = 0
+
+
+def main_country(doc: Doc, mappings: Mappings, mentions: list[MentionInfo]) -> str | None:
+    """The country named most often, by name or demonym (ties: first named): the default
+    organisation of state offices and the home of country-bound anaphors (البرلمان)."""
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for mention in mentions:
+        entry = mappings.gazetteer_by_id.get(mention.key.removeprefix("gaz:"))
+        if entry is not None and entry.type is EntityType.PLACE and entry.demonyms["ar"]:
+            counts[mention.key] += 1
+            first.setdefault(mention.key, mention.start)
+    for match in doc._.kg_lex:
+        if match.category == lx.DEMONYM:
+            counts[f"gaz:{match.payload}"] += 1
+            first.setdefault(f"gaz:{match.payload}", match.start)
+    if not counts:
+        return None
+    return min(counts, key=lambda k: (-counts[k], first[k]))
 
 
 def sentence_bounds(doc: Doc, i: int) -> tuple[int, int]:
@@ -206,14 +226,15 @@ class EntityRecogniser:
         gaz = self.mappings.gazetteer_by_id
 
         def add(key: str, etype: EntityType, start: int, end: int, rule: str,
-                gid: str | None = None, surface: bool = True) -> MentionInfo:
+                gid: str | None = None, surface: bool = True, take: bool = True) -> MentionInfo:
             info = entities.setdefault(key, EntityInfo(key, etype, gid))
             if surface:
                 info.surfaces.append((self.lang, doc[start:end].text))
             mention = MentionInfo(key, etype, start, end, rule, doc[start].idx,
                                   doc[end - 1].idx + len(doc[end - 1].text))
             mentions.append(mention)
-            taken.update(range(start, end))
+            if take:
+                taken.update(range(start, end))
             return mention
 
         # 1. gazetteer: longest match first, full names before surnames
@@ -225,6 +246,18 @@ class EntityRecogniser:
             entry = gaz[match.payload]
             add(f"gaz:{entry.id}", entry.type, match.start, match.end,
                 "gazetteer" if match.category == lx.GAZ else "gazetteer-surname", entry.id)
+        # a known body named inside a longer name is mentioned too: the Senate in
+        # "لجنة القوات المسلحة بمجلس الشيوخ"; the outer mention keeps its tokens
+        outer = list(mentions)
+        for match in candidates:
+            key = f"gaz:{match.payload}"
+            if match.category == lx.GAZ and any(m.start <= match.start and match.end <= m.end and
+                                                (m.start, m.end) != (match.start, match.end) and m.key != key
+                                                for m in outer) and \
+                    not any(m.key == key and m.start == match.start for m in mentions):
+                entry = gaz[match.payload]
+                add(key, entry.type, match.start, match.end, "gazetteer-nested", entry.id, take=False)
+        country = main_country(doc, self.mappings, mentions)
 
         # 1b. entities of a trained spaCy pipeline named in pipeline.yaml, where rules found none
         for start_char, end_char, label in doc._.kg_model_ents or ():
@@ -241,8 +274,12 @@ class EntityRecogniser:
             # an organisation may hold a place in its name (مجلس محافظة الأنبار); nothing else
             if any(t in taken and t not in places for t in range(start, end)):
                 continue
+            anchored = self._anchored_anaphor(doc, start, end, mentions, country)
             target = self._org_target(doc, start, end, mentions)
-            if target is not None:
+            if anchored is not None:
+                entry = gaz[anchored]
+                add(f"gaz:{entry.id}", entry.type, start, end, "anaphor", entry.id, surface=False)
+            elif target is not None:
                 add(target.key, target.type, start, end, "org-head-anaphor", surface=False)
             else:
                 add(f"org:{slug(doc[start:end].text)}", EntityType.ORGANISATION, start, end, "org-head")
@@ -270,7 +307,7 @@ class EntityRecogniser:
 
         # 4. coreference: surnames and anaphors of entities named before
         mentions.sort(key=lambda m: m.start)
-        self._corefer(doc, taken, entities, mentions, add)
+        self._corefer(doc, taken, entities, mentions, add, country)
         mentions.sort(key=lambda m: (m.start, m.end))
         doc._.kg_entities = entities
         doc._.kg_mentions = mentions
@@ -437,6 +474,19 @@ class EntityRecogniser:
                 return False
         return True
 
+    def _anchored_anaphor(self, doc: Doc, start: int, end: int, mentions: list[MentionInfo],
+                          country: str | None) -> str | None:
+        """The gazetteer id an anaphor between start and end stands for, when that entity was
+        named before or belongs to the article's country ("مجلس النواب" in an Iraqi report)."""
+        for match in doc._.kg_lex_at.get(start, ()):
+            if match.category != lx.ANAPHOR or match.end != end:
+                continue
+            entry = self.mappings.gazetteer_by_id[match.payload]
+            named_before = any(m.key == f"gaz:{entry.id}" and m.start < start for m in mentions)
+            if named_before or (entry.country is not None and f"gaz:{entry.country}" == country):
+                return entry.id
+        return None
+
     def _spokesperson_orgs(self, doc: Doc, taken: set[int]) -> list[tuple[int, int]]:
         spans = []
         for i, token in enumerate(doc):
@@ -459,7 +509,9 @@ class EntityRecogniser:
                    for m in doc._.kg_lex)
 
     def _gaz_place_or_org(self, doc: Doc, k: int) -> bool:
-        return any(m.category == lx.GAZ and m.start <= k < m.end for m in doc._.kg_lex)
+        return any(m.category == lx.GAZ and m.start <= k < m.end and
+                   self.mappings.gazetteer_by_id[m.payload].type is not EntityType.PERSON
+                   for m in doc._.kg_lex)
 
     def _org_target(self, doc: Doc, start: int, end: int, mentions: list[MentionInfo]) -> MentionInfo | None:
         """"قوات التحالف" names the coalition itself: a head over a known organisation is it."""
@@ -478,7 +530,7 @@ class EntityRecogniser:
         return None
 
     def _corefer(self, doc: Doc, taken: set[int], entities: dict[str, EntityInfo],
-                 mentions: list[MentionInfo], add: object) -> None:
+                 mentions: list[MentionInfo], add: object, country: str | None) -> None:
         assert callable(add)
         surnames: dict[str, str] = {}
         for m in mentions:
@@ -498,9 +550,10 @@ class EntityRecogniser:
             for match in doc._.kg_lex_at.get(i, ()):
                 if match.category != lx.ANAPHOR or any(t in taken for t in range(match.start, match.end)):
                     continue
-                key = f"gaz:{match.payload}"
-                if first_seen.get(key, len(doc)) < i:
-                    add(key, entities[key].type, match.start, match.end, "anaphor", surface=False)
+                if self._anchored_anaphor(doc, match.start, match.end, mentions, country) is not None:
+                    entry = self.mappings.gazetteer_by_id[match.payload]
+                    add(f"gaz:{entry.id}", entry.type, match.start, match.end, "anaphor", entry.id,
+                        surface=False)
                     break
             else:
                 # head-noun anaphora: المجلس → the council named before

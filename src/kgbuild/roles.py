@@ -13,13 +13,11 @@ office — the article's main country.
 
 from __future__ import annotations
 
-from collections import Counter
-
 from spacy.tokens import Doc
 
 from . import lexicon as lx
 from .config import Mappings
-from .entities import COMMAS, MentionInfo, sentence_bounds
+from .entities import COMMAS, MentionInfo, main_country, sentence_bounds
 from .records import EntityType, RoleAssignment, Span
 
 MAX_PHRASE = 14
@@ -29,32 +27,13 @@ def _span(doc: Doc, start: int, end: int) -> Span:
     return Span(doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text), doc[start:end].text)
 
 
-def main_country(doc: Doc, mappings: Mappings) -> str | None:
-    """The country named most often (ties: first named): the default for state offices."""
-    counts: Counter[str] = Counter()
-    first: dict[str, int] = {}
-    for mention in doc._.kg_mentions:
-        gid = mention.key.removeprefix("gaz:")
-        entry = mappings.gazetteer_by_id.get(gid)
-        if entry is not None and entry.type is EntityType.PLACE and entry.demonyms["ar"]:
-            counts[mention.key] += 1
-            first.setdefault(mention.key, mention.start)
-    for match in doc._.kg_lex:
-        if match.category == lx.DEMONYM:
-            counts[f"gaz:{match.payload}"] += 1
-            first.setdefault(f"gaz:{match.payload}", match.start)
-    if not counts:
-        return None
-    return min(counts, key=lambda k: (-counts[k], first[k]))
-
-
 class RoleReader:
     def __init__(self, doc: Doc, mappings: Mappings):
         self.doc = doc
         self.mappings = mappings
         self.at = doc._.kg_lex_at
         self.by_token: dict[int, MentionInfo] = doc._.kg_token_mention
-        self.country = main_country(doc, mappings)
+        self.country = main_country(doc, mappings, doc._.kg_mentions)
         self.results: dict[tuple[str, str, str | None], RoleAssignment] = {}
         lang = doc.lang_ if doc.lang_ in ("ar", "en") else "en"
         self.glue = mappings.grammar["role_phrase_glue"][lang]
