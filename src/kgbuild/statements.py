@@ -646,6 +646,12 @@ def extract_statements(doc: Doc, mappings: Mappings, article_id: str, title_leng
             if start <= mention.start < end and mention.key not in about and \
                     mention.type is not EntityType.ANONYMOUS:
                 about.append(mention.key)
+        for match in doc._.kg_lex:
+            # "النفوذ الإيراني", "العراقيين": a demonym on its own speaks of its country
+            key = f"gaz:{match.payload}"
+            if match.category == lx.DEMONYM and start <= match.start < end and \
+                    match.start not in doc._.kg_token_mention and key not in about:
+                about.append(key)
         content_text = doc.text[found.content_start:found.content_end]
         folded = fold(content_text)
         topic_ids = tuple(tid for tid, keywords in topics if any(k and k in folded for k in keywords))
