@@ -64,16 +64,12 @@ def find_dates(doc: Doc, published: str | None, calendar: Calendar) -> list[Date
     year_words = calendar.words["year_words"][lang]
     links = calendar.words["date_links"][lang] | {","}
     past, coming = calendar.words["past_words"][lang], calendar.words["next_words"][lang]
-    at = doc._.kg_lex_at or {}
     n = len(doc)
     out: list[DateMention] = []
     used: set[int] = set()
 
     def cat(i: int, category: str) -> lx.LexMatch | None:
-        for match in at.get(i, ()):
-            if match.category == category:
-                return match
-        return None
+        return lx.match_at(doc, i, category)
 
     def skip_alt_month(k: int) -> int:
         # "حزيران/يونيو", "حزيران (يونيو)": the same month in a second naming system

@@ -88,6 +88,15 @@ def _forms_of(entry: GazetteerEntry, lang: str) -> Iterable[str]:
         yield entry.labels["en"]
 
 
+def match_at(doc: Doc, i: int, category: str) -> LexMatch | None:
+    """The longest lexicon match of ``category`` starting at token i (matches are sorted
+    longest first)."""
+    for match in (doc._.kg_lex_at or {}).get(i, ()):
+        if match.category == category:
+            return match
+    return None
+
+
 def lang_of(nlp: Language) -> str:
     """The pipeline's language code (spaCy types it Optional; ``spacy.blank(lang)`` always sets it)."""
     assert nlp.lang is not None, "a kgbuild pipeline always has a language"

@@ -41,10 +41,7 @@ class RoleReader:
         self.led_by_words = mappings.led_by[lang]
 
     def cat(self, i: int, category: str) -> lx.LexMatch | None:
-        for match in self.at.get(i, ()):
-            if match.category == category:
-                return match
-        return None
+        return lx.match_at(self.doc, i, category)
 
     def stop(self, i: int) -> bool:
         doc = self.doc

@@ -66,7 +66,6 @@ class Reader:
     _answers: list[tuple[int, int, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.at = self.doc._.kg_lex_at
         self.by_token: dict[int, MentionInfo] = self.doc._.kg_token_mention
         self.lang = self.doc.lang_
         lang = self.lang if self.lang in ("ar", "en") else "en"
@@ -74,10 +73,7 @@ class Reader:
 
     # ---- small tests ---------------------------------------------------------------------
     def cat(self, i: int, category: str) -> lx.LexMatch | None:
-        for match in self.at.get(i, ()):
-            if match.category == category:
-                return match
-        return None
+        return lx.match_at(self.doc, i, category)
 
     def is_comp(self, i: int) -> bool:
         if self.cat(i, lx.COMP):
