@@ -305,6 +305,10 @@ class EntityRecogniser:
         for start, end in self._spokesperson_orgs(doc, taken):
             add(f"org:{slug(doc[start:end].text)}", EntityType.ORGANISATION, start, end, "spokesperson-of")
 
+        # 3b. places from a place head and its name: "منطقة الحراريات", "قرية النصر"
+        for start, end in self._context_places(doc, taken):
+            add(f"place:{slug(doc[start:end].text)}", EntityType.PLACE, start, end, "place-head")
+
         # 4. coreference: surnames and anaphors of entities named before
         mentions.sort(key=lambda m: m.start)
         self._corefer(doc, taken, entities, mentions, add, country)
@@ -365,6 +369,15 @@ class EntityRecogniser:
                         break
                     if lx.CUE in self._cats(doc, k) or lx.COMP in self._cats(doc, k):
                         break
+            if lx.CUE in cats and self.lang == "ar":
+                # "قال فلان الفلاني إن": a name right after a speech verb, closed by أن or a comma
+                j = cats[lx.CUE].end
+                _, limit = sentence_bounds(doc, j) if j < n else (0, n)
+                end = self.scan_name(doc, j, taken, limit)
+                if end - j >= 2 and self._second_name(doc, j + 1, end) and end < n and \
+                        (self.lex.has(lx.COMP, doc[end].norm_) or lx.is_complementizer_form(doc[end].norm_)
+                         or doc[end].text in COMMAS or doc[end].norm_ == "ل"):
+                    found.append((j, end, "cue-name"))
             if lx.GIVEN in cats and self._namey(doc, i, taken) and "ى" not in doc[i].text:
                 _, limit = sentence_bounds(doc, i)
                 end = self.scan_name(doc, i, taken, limit)
@@ -486,6 +499,28 @@ class EntityRecogniser:
             if named_before or (entry.country is not None and f"gaz:{entry.country}" == country):
                 return entry.id
         return None
+
+    def _context_places(self, doc: Doc, taken: set[int]) -> list[tuple[int, int]]:
+        """A place head (منطقة، قرية، حي، ناحية) and one or two name words after it; a head
+        before a known place is that place, already found."""
+        spans = []
+        for i, token in enumerate(doc):
+            if token.norm_ not in self.grammar["place_heads"] or i in taken or i + 1 >= len(doc):
+                continue
+            k = i + 1
+            while k < min(len(doc), i + 3) and k not in taken and doc[k].is_alpha and \
+                    not self._blocked(doc, k) and not self._suffixed_or_prefixed(doc, k) and \
+                    (self.lang != "ar" or doc[k].norm_.startswith("ال") or k == i + 1):
+                if self.lang == "ar" and k == i + 1 and not doc[k].norm_.startswith("ال") and \
+                        (not self._namey(doc, k, taken) or doc[k].text.endswith(("ة", "ى"))):
+                    break  # "منطقة صحراوية", "ناحية أخرى", "منطقة تسمى": adjectives and verbs
+                k += 1
+                if self.lang == "ar" and doc[k - 1].norm_.startswith("ال"):
+                    break  # "منطقة الحراريات": the definite name closes it
+            closed = self.lang != "ar" or doc[k - 1].norm_.startswith("ال") or self._ends_name(doc, k)
+            if k > i + 1 and closed:
+                spans.append((i, k))
+        return spans
 
     def _spokesperson_orgs(self, doc: Doc, taken: set[int]) -> list[tuple[int, int]]:
         spans = []
