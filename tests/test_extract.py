@@ -186,3 +186,27 @@ def test_offsets_are_exact() -> None:
         field, start, end = article.locate(statement.content.start, statement.content.end)
         assert field == "text"
         assert article.text[start:end] == statement.content.text
+
+
+# ---- later additions -------------------------------------------------------------------------
+
+def test_bare_title_stands_for_the_person_named_with_it() -> None:
+    result = run("قال الجنرال سامي الراوي إن الهجوم مستمر. وأكد الجنرال بعد ذلك أن القوات تتقدم.")
+    assert [s for s, _ in speakers(result)] == ["person:سامي-الراوي", "person:سامي-الراوي"]
+
+
+def test_place_from_a_place_head() -> None:
+    result = run("قال الجنرال سامي الراوي إن القوات دخلت منطقة الحراريات أمس.")
+    places = {(m.entity_key, m.span.text) for m in result.mentions if m.rule == "place-head"}
+    assert places == {("place:منطقه-الحراريات", "منطقة الحراريات")}
+    assert "place:منطقه-الحراريات" in result.statements[0].about
+
+
+def test_sentence_end_glued_to_a_word_ends_the_report() -> None:
+    result = run("أعلن العميد سامي الراوي أمس عن مقتل عشرين مسلحا شمال الموصل./ وقال الراوي إن القوات تتقدم.")
+    assert [c for _, c in speakers(result)] == ["مقتل عشرين مسلحا شمال الموصل", "القوات تتقدم"]
+
+
+def test_report_opens_after_a_preposition_past_adverbials() -> None:
+    result = run("أعلن العميد سامي الراوي في التحالف الدولي أمس الخميس عن مقتل عشرين مسلحا.")
+    assert [c for _, c in speakers(result)] == ["مقتل عشرين مسلحا"]

@@ -34,7 +34,7 @@ if not Doc.has_extension("kg_lex"):
 PROCLITICS = ("وبال", "وكال", "فبال", "وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك")
 # Quotes and tatweel glue to words in Arabic copy: لـ"الوطن", بـ«المهمة», (داعش)
 _AR_INFIXES = [r'(?<=[\u0600-\u06FF\u0640])["«»“”\'(\[]', r'["«»“”\')\]](?=[\u0600-\u06FF])']
-_AR_SUFFIXES = [r"\.", r"[\u060C\u061B\u061F]", r'["«»“”]']
+_AR_SUFFIXES = [r"\.", r"[\u060C\u061B\u061F]", r'["«»“”]', r"/", r"\./"]  # "بغداد./" ends a sentence
 
 _MAPPINGS_CACHE: dict[str, Mappings] = {}
 

@@ -86,7 +86,33 @@ class Reader:
 
     # ---- speakers ------------------------------------------------------------------------
     def speaker_after(self, j: int, limit: int) -> tuple[str, int] | None:
-        """The speaker right after a cue, and the token where its phrase ends."""
+        """The speaker right after a cue, and the token where its phrase ends; a bare title
+        ("وذكّر الجنرال …", "وقال الوزير …") stands for the person last named with it."""
+        found = self._named_after(j, limit)
+        if found is not None or j >= limit:
+            return found
+        title = self.cat(j, lx.TITLE) or self.cat(j, lx.ROLE)
+        if title is None or not self.doc[j].norm_.startswith("ال") or self.by_token.get(title.end):
+            return None
+        key = self.titled_person(j, title)
+        return (key, title.end) if key is not None else None
+
+    def titled_person(self, k: int, title: lx.LexMatch) -> str | None:
+        doc = self.doc
+        words = [t.norm_ for t in doc[title.start:title.end]]
+        for mention in reversed(doc._.kg_mentions):
+            if mention.start >= k or mention.type is not EntityType.PERSON:
+                continue
+            back = mention.start - 1
+            while back >= 0 and doc[back].text in COMMAS:
+                back -= 1
+            for start in range(max(0, back - 6), back + 1):
+                match = self.cat(start, lx.TITLE) or self.cat(start, lx.ROLE)
+                if match is not None and [t.norm_ for t in doc[match.start:match.end]] == words:
+                    return mention.key
+        return None
+
+    def _named_after(self, j: int, limit: int) -> tuple[str, int] | None:
         doc = self.doc
         k = j
         while k < limit and (self.cat(k, lx.RELDAY) or self.cat(k, lx.WEEKDAY) or doc[k].norm_ in ("امس",)):
@@ -270,6 +296,8 @@ class Reader:
         k = j
         limit = min(len(doc), j + 40)
         words = 0  # content-like words passed before a complementizer or quote
+        prep_at: int | None = None
+        plain_words = 0  # words other than names, function and time words
         while k < limit:
             token = doc[k]
             if token.norm_ in ("ل", "to") and k + 1 < limit:
@@ -313,8 +341,15 @@ class Reader:
                 if start < len(doc) and self.is_comp(start):
                     start += 1
                 return self.clause(start)
+            if self.lang == "ar" and prep_at is None and plain_words == 0 and token.norm_ in ("عن", "الي"):
+                prep_at = k  # "كشف … أمس الخميس عن مقتل": the report opens after عن
+            if token.is_alpha and not self.cat(k, lx.FUNCTION) and not self.cat(k, lx.RELDAY) \
+                    and not self.cat(k, lx.WEEKDAY) and token.norm_ not in ("عن", "الي"):
+                plain_words += 1
             k += 1
         if allow_bare and j < sent_end:
+            if prep_at is not None and not self.object_before(j, prep_at):
+                return self.clause(prep_at + 1)
             return self.clause(j)
         return None
 
