@@ -99,3 +99,13 @@ def test_anaphor_tanzim_is_isis(rows: dict) -> None:
     about = [r for r in rows["statement_about"] if r["statement"] in
              {s["statement"] for s in rows["statements"] if has(s["text"], "فان التنظيم لم يعد قادرا")}]
     assert any(has(r["about_label"], "داعش") or "Islamic State" in r["about_label"] for r in about), about
+
+
+def test_seed_graph_conforms_to_the_shapes(tmp_path: Path) -> None:
+    if not SEED.exists():
+        pytest.skip("needs ../shared/corpus/seed (the workplace corpus) beside the checkout")
+    from kgbuild.validate import validate_graph
+
+    build([SEED], tmp_path, formats=["ttl"], progress=False)
+    conforms, report, count = validate_graph(load_graph(tmp_path / "graph.ttl"))
+    assert conforms, report[:3000]
