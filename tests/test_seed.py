@@ -107,5 +107,5 @@ def test_seed_graph_conforms_to_the_shapes(tmp_path: Path) -> None:
     from kgbuild.validate import validate_graph
 
     build([SEED], tmp_path, formats=["ttl"], progress=False)
-    conforms, report, count = validate_graph(load_graph(tmp_path / "graph.ttl"))
-    assert conforms, report[:3000]
+    conforms, report, violations = validate_graph(load_graph(tmp_path / "graph.ttl"))
+    assert conforms and violations == 0, report[:3000]
