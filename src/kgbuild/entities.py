@@ -92,6 +92,8 @@ def _is_boundary(token: Token) -> bool:
 
 
 class EntityRecogniser:
+    _reused: set[str]
+
     def __init__(self, nlp: Language, mappings: Mappings, lexicon: lx.Lexicon):
         self.lang = lx.lang_of(nlp)
         self.mappings = mappings
@@ -161,9 +163,10 @@ class EntityRecogniser:
                 continue
             if not self._namey(doc, k, taken) or (k > j and self._suffixed_or_prefixed(doc, k)):
                 break
-            # past two words only a family name (ال…) or another first name goes on
+            # past two words only a family name (ال…), another first name, or a word the
+            # article uses on its own after a speech verb (وأشار باكير) goes on
             if self.lang == "ar" and count >= 2 and \
-                    not (norm.startswith("ال") or self.lex.has(lx.GIVEN, norm)):
+                    not (norm.startswith("ال") or self.lex.has(lx.GIVEN, norm) or norm in self._reused):
                 break
             k += 1
             count += 1
@@ -180,7 +183,7 @@ class EntityRecogniser:
                 or token.text in ('"', "«", "(", ":")
                 or token.norm_ in ("الذي", "التي", "ل", "who", "said", "told")
                 or self.lex.has(lx.COMP, token.norm_) or lx.is_complementizer_form(token.norm_)
-                or any(c in cats for c in (lx.CUE, lx.RELDAY, lx.WEEKDAY, lx.PARTICIPLE)))
+                or any(c in cats for c in (lx.CUE, lx.RELDAY, lx.WEEKDAY, lx.PARTICIPLE, lx.ROLE)))
 
     def _second_name(self, doc: Doc, k: int, end: int) -> bool:
         """After a first name found on its own, the next word must look like a name: another
@@ -222,6 +225,9 @@ class EntityRecogniser:
     def __call__(self, doc: Doc) -> Doc:
         entities: dict[str, EntityInfo] = {}
         mentions: list[MentionInfo] = []
+        # words standing alone right after a speech verb or title: surnames in use
+        self._reused = {doc[m.end].norm_ for m in doc._.kg_lex
+                        if m.category in (lx.CUE, lx.TITLE) and m.end < len(doc) and doc[m.end].is_alpha}
         taken: set[int] = set()
         gaz = self.mappings.gazetteer_by_id
 
@@ -376,7 +382,8 @@ class EntityRecogniser:
                 end = self.scan_name(doc, j, taken, limit)
                 if end - j >= 2 and self._second_name(doc, j + 1, end) and end < n and \
                         (self.lex.has(lx.COMP, doc[end].norm_) or lx.is_complementizer_form(doc[end].norm_)
-                         or doc[end].text in COMMAS or doc[end].norm_ == "ل"):
+                         or doc[end].text in COMMAS or doc[end].norm_ == "ل"
+                         or lx.ROLE in self._cats(doc, end)):  # "أوضح منذر ماخوس سفير …"
                     found.append((j, end, "cue-name"))
             if lx.GIVEN in cats and self._namey(doc, i, taken) and "ى" not in doc[i].text:
                 _, limit = sentence_bounds(doc, i)

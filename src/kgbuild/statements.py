@@ -60,10 +60,12 @@ class Reader:
     anon: dict[str, Entity] = field(default_factory=dict)
     anon_mentions: list[Mention] = field(default_factory=list)
     anon_by_head: dict[str, str] = field(default_factory=dict)
+    anon_at: dict[int, str] = field(default_factory=dict)  # token where a source is described → key
     last_speaker: str | None = None
     covered: set[int] = field(default_factory=set)  # content tokens already attributed
 
     _answers: list[tuple[int, int, int]] = field(default_factory=list)
+    body_start: int = 0  # first token of the body; a headline's clause ends before it
 
     def __post_init__(self) -> None:
         self.by_token: dict[int, MentionInfo] = self.doc._.kg_token_mention
@@ -185,8 +187,12 @@ class Reader:
         anon: tuple[str, int] | None = None
         while k >= max(sent_start, i - MAX_SUBJECT_GAP):
             token = doc[k]
-            if self.cat(k, lx.CUE) or self.is_comp(k) or token.text in CLOSE_QUOTES or \
-                    self.cat(k, lx.ACCORDING):
+            if self.cat(k, lx.ACCORDING) or (k > 0 and self.cat(k - 1, lx.ACCORDING)):
+                # "رئيس الأركان الأمريكي وفقا للمسؤول العراقي أكد": step over the aside
+                k = (k if self.cat(k, lx.ACCORDING) else k - 1) - 1
+                anon = None  # a source named in the aside is where the report comes from
+                continue
+            if self.cat(k, lx.CUE) or self.is_comp(k) or token.text in CLOSE_QUOTES:
                 break
             mention = self.by_token.get(k)
             if mention is not None and mention.start == k and \
@@ -195,6 +201,17 @@ class Reader:
             elif subject is None and anon is None:
                 anon = self.anon_at_end(k)
             k -= 1
+        if subject is None and anon is None:
+            # "رئيس الأركان الأمريكي وفقا للمسؤول العراقي أكد …": a role as subject is the
+            # person last named with it
+            first = k + 1
+            while first < i and (self.cat(first, lx.FUNCTION) or doc[first].text in COMMAS):
+                first += 1
+            role = self.cat(first, lx.ROLE) or self.cat(first, lx.TITLE) if first < i else None
+            if role is not None:
+                key = self.titled_person(first, role)
+                if key is not None:
+                    return key, first
         return subject or anon
 
     def embedded(self, k: int) -> bool:
@@ -266,12 +283,18 @@ class Reader:
         if not register:
             return "", end
         if definite:
-            key = self.anon_by_head.get(head_norm) or (next(reversed(self.anon)) if self.anon else None)
+            # "المصدر", "الضابط": the source described last before here, one of the same kind first
+            earlier = sorted((pos, key) for pos, key in self.anon_at.items() if pos < start)
+            same = [key for pos, key in earlier if self.doc[pos].norm_ == head_norm]
+            key = same[-1] if same else (earlier[-1][1] if earlier else None)
             if key is None:
                 return None
             self.note_anon_mention(key, start, end)
             return key, end
         label = doc[start:end].text
+        known = self.anon_at.get(start)
+        if known is not None:
+            return known, end
         key = f"anon:{self.article_id}:{len(self.anon) + 1}"
         affiliation = None
         for i in range(head + 1, end):
@@ -280,6 +303,7 @@ class Reader:
                 affiliation = mention.key
                 break
         self.anon[key] = Entity(key, EntityType.ANONYMOUS, ((self.lang, label),), affiliation=affiliation)
+        self.anon_at[start] = key
         self.anon_by_head[head_norm] = key
         self.note_anon_mention(key, start, end)
         return key, end
@@ -352,6 +376,24 @@ class Reader:
                 return self.clause(prep_at + 1)
             return self.clause(j)
         return None
+
+    def role_subject_before(self, i: int) -> bool:
+        """"… قال إن رئيس الأركان الأمريكي طالب …", "… أن الجنرال ديمبسي أبلغ …": a role
+        phrase or a named person right before the cue."""
+        k = i - 1
+        before = self.by_token.get(k)
+        if before is not None and before.type is EntityType.PERSON:
+            return True
+        while k >= 0 and (self.cat(k, lx.DEMONYM) or self.doc[k].norm_.startswith("ال")) and i - k < 5:
+            if self.cat(k, lx.ROLE) or self.cat(k, lx.TITLE):
+                return True
+            k -= 1
+        return k >= 0 and bool(self.cat(k, lx.ROLE) or self.cat(k, lx.TITLE))
+
+    def continues(self, sent_start: int, i: int) -> bool:
+        """"كما أكد": only function words before the verb keep the same speaker; "من جانبه،
+        أوضح" announces someone new, who must then be named."""
+        return all(self.cat(k, lx.FUNCTION) and self.doc[k].text not in COMMAS for k in range(sent_start, i))
 
     def feminine(self, i: int, match: lx.LexMatch) -> bool:
         """قالت، أكدت after the masculine lemma قال، أكد."""
@@ -446,7 +488,8 @@ class Reader:
         """From ``start`` to the end of the sentence; a paragraph cut mid-sentence goes on."""
         doc = self.doc
         i = start
-        while i < len(doc):
+        limit = self.body_start if start < self.body_start else len(doc)
+        while i < limit:
             token = doc[i]
             if is_terminal(token.text):
                 break
@@ -471,10 +514,13 @@ class Reader:
         return start, end, quoted
 
     # ---- recording -----------------------------------------------------------------------
-    def record(self, speaker: str, cue: tuple[int, int], content: tuple[int, int, bool], rule: str) -> None:
+    def record(self, speaker: str, cue: tuple[int, int], content: tuple[int, int, bool], rule: str,
+               nested: bool = False) -> None:
         doc = self.doc
         start, end, quote = content
-        if any(t in self.covered for t in range(start, end)):
+        if not nested and any(t in self.covered for t in range(start, end)):
+            return
+        if nested and any(f.token_range == (start, end) for f in self.found):
             return
         while start < end and (doc[start].is_space or doc[start].text in COMMAS):
             start += 1
@@ -493,14 +539,24 @@ class Reader:
         self.last_speaker = speaker
 
     # ---- layouts -------------------------------------------------------------------------
+    def register_sources(self) -> None:
+        """Unnamed sources are known from where they are first described ("لما كشفه مسؤول
+        عراقي رفيع المستوى"), so that "المسؤول العراقي" later refers back to them."""
+        for match in self.doc._.kg_lex:
+            if match.category == lx.ANON_HEAD and match.start not in self.by_token:
+                _, limit = sentence_bounds(self.doc, match.start)
+                self.anonymous(match.start, limit)
+
     def read_cues(self) -> None:
         doc = self.doc
+        self.register_sources()
         cues = [m for m in doc._.kg_lex if m.category in (lx.CUE, lx.PARTICIPLE, lx.ACCORDING)]
         interview = self.interview_speaker()
         for match in cues:
             i = match.start
-            if i in self.covered and match.category != lx.ACCORDING:
-                continue
+            nested = i in self.covered and match.category != lx.ACCORDING
+            if nested and not (match.category == lx.CUE and self.role_subject_before(i)):
+                continue  # a cue inside reported words is part of them, unless its subject is named
             if i in self.by_token:
                 continue
             sent_start, sent_end = sentence_bounds(doc, i)
@@ -512,15 +568,28 @@ class Reader:
             clitic = doc[i]._.kg_clitic
             initial = i == sent_start or (i - 1 >= sent_start and doc[i - 1].norm_ in CONJUNCTIONS and
                                           i - 1 == sent_start)
+            if i > 0 and doc[i - 1].norm_ in self.grammar["cue_blockers"]:
+                continue  # "رفض ذكر اسمه", "طلب عدم الكشف": declining to speak is no report
             if match.category == lx.CUE and doc[i].norm_ in self.grammar["impersonal_cues"] and \
                     i + 1 < len(doc) and \
                     self.is_comp(i + 1) and not clitic:
                 continue
-            found = self.speaker_after(match.end, sent_end) if match.category == lx.CUE else None
+            subject = self.by_token.get(i - 1) if i > sent_start else None
+            found: tuple[str, int] | None
+            if match.category == lx.CUE and subject is not None and subject.end == i and \
+                    subject.type in (EntityType.PERSON, EntityType.ORGANISATION) and not clitic:
+                # "الجنرال ديمبسي أبلغ العبادي أن …": the name just before the verb is its
+                # subject; the one after is whom he told ('"…," Carter said' too)
+                found = (subject.key, match.end)
+                content = self.quote_before(subject.start)
+            else:
+                found = self.speaker_after(match.end, sent_end) if match.category == lx.CUE else None
+                content = None
             speaker: str | None
             if found is not None:
                 speaker, after = found
-                content = self.content_from(after, sent_end, allow_bare=True)
+                if content is None:
+                    content = self.content_from(after, sent_end, allow_bare=True)
             else:
                 before = self.speaker_before(i, sent_start) if match.category == lx.CUE else None
                 if before is not None and clitic in ("و", "ف"):
@@ -531,7 +600,7 @@ class Reader:
                         before = None
                 speaker = before[0] if before else None
                 if speaker is None and (clitic in ("و", "ف") or match.category == lx.PARTICIPLE
-                                        or not initial):
+                                        or (not initial and self.continues(sent_start, i))):
                     speaker = self.last_speaker
                     if speaker is not None and self.feminine(i, match) \
                             and self.by_key_type(speaker) is EntityType.PERSON:
@@ -544,7 +613,7 @@ class Reader:
                 content = self.quote_before(i)
             if speaker is None or content is None:
                 continue
-            self.record(speaker, (i, match.end), content, f"{self.lang}-{match.category.lower()}")
+            self.record(speaker, (i, match.end), content, f"{self.lang}-{match.category.lower()}", nested)
 
     def according(self, match: lx.LexMatch, sent_start: int, sent_end: int) -> None:
         """"…، وفقا للخزرجي" and "وبحسب المصدر، …"."""
@@ -556,6 +625,10 @@ class Reader:
                 return
             found = (mention.key, mention.end)
         speaker, after = found
+        nxt = after + 1 if after < sent_end and doc[after].text in COMMAS else after
+        if nxt < sent_end and (self.cat(nxt, lx.CUE) or (nxt + 1 < sent_end and self.cat(nxt + 1, lx.CUE)
+                                                          and doc[nxt].norm_ in CONJUNCTIONS)):
+            return  # "X وفقا لـY أكد …": an aside naming where a report comes from, not a report
         if match.start - sent_start <= 2 and after < sent_end:
             content = self.clause(after + (1 if doc[after].text in COMMAS else 0))
         else:
@@ -660,6 +733,7 @@ def extract_statements(doc: Doc, mappings: Mappings, article_id: str, title_leng
     reader = Reader(doc, mappings, article_id, dates)
     reader.read_interview()
     body_start = _title_tokens(doc, title_length) if title_length else 0
+    reader.body_start = body_start
     # the headline is read last so that it can lean on the article's main speaker
     saved_covered = set(range(body_start))
     reader.covered |= saved_covered
