@@ -393,6 +393,8 @@ class Reader:
     def continues(self, sent_start: int, i: int) -> bool:
         """"كما أكد": only function words before the verb keep the same speaker; "من جانبه،
         أوضح" announces someone new, who must then be named."""
+        if self.lang != "ar":
+            return True  # English reports put the speaker after the words: "…, officials said"
         return all(self.cat(k, lx.FUNCTION) and self.doc[k].text not in COMMAS for k in range(sent_start, i))
 
     def feminine(self, i: int, match: lx.LexMatch) -> bool:
