@@ -58,9 +58,17 @@ def test_model_entity_is_added(mappings_with_model: Path) -> None:
 
 
 def test_without_model_the_rules_alone_miss_him() -> None:
-    text = "Zorblat Quenth said that the strikes would go on."
+    # no speech verb, title or apposition marks the capitalised words as a name
+    text = "Officials met Zorblat Quenth in the capital."
     result = analyse(Article(id="m1", title="", text=text, lang="en"), FIXTURE_MAPPINGS)
     assert not [m for m in result.mentions if "zorblat" in m.entity_key]
+
+
+def test_without_model_a_name_before_a_speech_verb_is_found() -> None:
+    text = "Zorblat Quenth said that the strikes would go on."
+    result = analyse(Article(id="m1", title="", text=text, lang="en"), FIXTURE_MAPPINGS)
+    assert [(m.entity_key, m.rule) for m in result.mentions if "zorblat" in m.entity_key] == [
+        ("person:zorblat-quenth", "name-cue")]
 
 
 def test_missing_model_is_a_coded_error(tmp_path: Path) -> None:

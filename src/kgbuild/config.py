@@ -65,7 +65,9 @@ CLASS_KEYS = ("Person", "Organisation", "Place", "AnonymousSource", "Article", "
 GRAMMAR_LISTS = ("organisation_heads", "foreign_name_heads", "force_words", "anonymous_source_heads",
                  "anonymous_source_stops",
                  "place_heads", "title_modifiers", "function_words", "role_phrase_glue", "copulas",
-                 "impersonal_cues", "content_prepositions", "cue_blockers")
+                 "impersonal_cues", "content_prepositions", "cue_blockers", "person_pronouns",
+                 "group_pronouns", "cue_adverbs", "report_tail_openers",
+                 "source_determiners", "addressee_cues", "clause_openers")
 
 SCHEMAS: dict[str, Schema] = {
     "gazetteer": Record(required={"entities": ListOf(Record(

@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from . import lexicon as lx
-from .config import Mappings
+from .config import GazetteerEntry, Mappings
 from .normalize import fold, slug
 from .records import EntityType
 
@@ -158,8 +158,10 @@ class EntityRecogniser:
                 k += 2  # عبد الأمير، أبو بكر: the particle carries the next word, even a title
                 count += 1
                 continue
-            if self.lang == "en" and k > j and doc[k].text in ("al-", "bin", "ibn", "de", "van", "von"):
-                k += 1
+            if self.lang == "en" and k > j and (doc[k].text in ("al-", "bin", "ibn", "de", "van", "von") or
+                                                 (self._initial(doc[k].text) and k + 1 < limit
+                                                  and self._namey(doc, k + 1, taken))):
+                k += 1  # "Mark C. Thurber": a middle initial
                 continue
             if not self._namey(doc, k, taken) or (k > j and self._suffixed_or_prefixed(doc, k)):
                 break
@@ -250,6 +252,8 @@ class EntityRecogniser:
             if any(t in taken for t in range(match.start, match.end)):
                 continue
             entry = gaz[match.payload]
+            if self.lang == "en" and not self._cased_like_name(doc, match, entry):
+                continue  # "who" is not WHO, "is" not IS
             add(f"gaz:{entry.id}", entry.type, match.start, match.end,
                 "gazetteer" if match.category == lx.GAZ else "gazetteer-surname", entry.id)
         # a known body named inside a longer name is mentioned too: the Senate in
@@ -304,8 +308,9 @@ class EntityRecogniser:
             if any(t in taken for t in range(start, end)):
                 continue
             key = self._person_key(doc, start, end, entities)
-            if end - start == 1 and key not in entities:
-                continue  # "الجنرال بعدة": one word after a title names no one we know
+            if end - start == 1 and key not in entities and \
+                    not (self.lang == "en" and rule in ("title-name", "quote-name-cue")):
+                continue  # "الجنرال بعدة": one word after a title names no one we know ("Mr. Ekovich" does)
             add(key, EntityType.PERSON, start, end, rule)
 
         for start, end in self._spokesperson_orgs(doc, taken):
@@ -325,6 +330,19 @@ class EntityRecogniser:
         doc._.kg_token_mention = {i: m for m in sorted(mentions, key=lambda m: m.end - m.start)
                                   for i in range(m.start, m.end)}
         return doc
+
+    def _cased_like_name(self, doc: Doc, match: lx.LexMatch, entry: GazetteerEntry) -> bool:
+        """English names are written as the gazetteer writes them: "trump card" is not Trump,
+        "who" not WHO, "is" not IS; a lower-case alias ("the international coalition") may be
+        capitalised, and a headline may be all capitals."""
+        text = doc[match.start:match.end].text
+        forms = entry.names(self.lang) if match.category == lx.GAZ else entry.surnames[self.lang]
+        same = [f for f in forms if f.casefold() == text.casefold()]
+        if not same:
+            return any(c.isupper() for c in text)
+        return any(f == text or (text.isupper() and len(text) > 4) or
+                   (not f.isupper() and (f[:1].isupper() == text[:1].isupper() or f[:1].islower()))
+                   for f in same)
 
     def _person_key(self, doc: Doc, start: int, end: int, entities: dict[str, EntityInfo]) -> str:
         words = [t.norm_ for t in doc[start:end]]
@@ -385,6 +403,8 @@ class EntityRecogniser:
                          or doc[end].text in COMMAS or doc[end].norm_ == "ل"
                          or lx.ROLE in self._cats(doc, end)):  # "أوضح منذر ماخوس سفير …"
                     found.append((j, end, "cue-name"))
+            if self.lang == "en":
+                found.extend(self._english_names(doc, i, cats, taken))
             if lx.GIVEN in cats and self._namey(doc, i, taken) and "ى" not in doc[i].text:
                 _, limit = sentence_bounds(doc, i)
                 end = self.scan_name(doc, i, taken, limit)
@@ -393,6 +413,43 @@ class EntityRecogniser:
         # longer and earlier spans first; overlaps are dropped by the caller
         found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
         return found
+
+    def _english_names(self, doc: Doc, i: int, cats: dict[str, lx.LexMatch],
+                       taken: set[int]) -> list[tuple[int, int, str]]:
+        """English names need no first-name list: two to four capitalised words right after a
+        speech verb ("said Kellyanne Conway"), right before one ("Mike Pence said"), or before
+        an apposition ("Cecelia Purner, 67, a retired …", "Mark Thurber, who …")."""
+        found: list[tuple[int, int, str]] = []
+        n = len(doc)
+        if lx.CUE in cats:
+            j = cats[lx.CUE].end
+            _, limit = sentence_bounds(doc, j) if j < n else (0, n)
+            end = self.scan_name(doc, j, taken, limit)
+            if end - j >= 2:
+                found.append((j, end, "cue-name"))
+            start = i
+            while (start > 0 and i - start < 4 and self._namey(doc, start - 1, taken)) or \
+                    (start > 1 and i - start < 4 and self._initial(doc[start - 1].text)):
+                start -= 1
+            if i - start == 1 and start > 1 and (doc[start - 1].text in ("”", "''", '"') or (
+                    doc[start - 1].text in COMMAS and doc[start - 2].text in ("”", "''", '"'))):
+                found.append((start, i, "quote-name-cue"))  # '"…," Richards said'
+            elif i - start >= 2 and self._namey(doc, start, taken) and \
+                    (start == 0 or not doc[start - 1].text[:1].isupper() or doc[start - 1].text in COMMAS):
+                found.append((start, i, "name-cue"))
+        glued = i > 1 and doc[i - 1].norm_ in ("of", "for", "and", "&") and doc[i - 2].text[:1].isupper()
+        if self._namey(doc, i, taken) and (i == 0 or not self._namey(doc, i - 1, taken)) and not glued:
+            _, limit = sentence_bounds(doc, i)
+            end = self.scan_name(doc, i, taken, limit)
+            if end - i >= 2 and end + 1 < n and doc[end].text in COMMAS and \
+                    (doc[end + 1].norm_ in ("a", "an", "the", "who", "whose") or doc[end + 1].like_num
+                     or lx.ROLE in self._cats(doc, end + 1) or lx.TITLE in self._cats(doc, end + 1)):
+                found.append((i, end, "name-apposition"))
+        return found
+
+    @staticmethod
+    def _initial(text: str) -> bool:
+        return len(text) == 2 and text[0].isupper() and text[1] == "."
 
     def _skip_role_modifiers(self, doc: Doc, j: int, limit: int, spans: dict[int, int] | None = None) -> int:
         mention_at = {m.start: m for m in doc._.kg_lex if m.category == lx.GAZ}

@@ -22,8 +22,9 @@ from .entities import COMMAS, MentionInfo, is_terminal, sentence_bounds
 from .normalize import fold
 from .records import Entity, EntityType, Mention, Span, Statement
 
-OPEN_QUOTES = {'"': '"', "«": "»", "“": "”", "„": "“"}
-CLOSE_QUOTES = {'"', "»", "”", "“"}
+OPEN_QUOTES = {'"': '"', "«": "»", "“": "”", "„": "“", "''": "''"}
+CLOSE_QUOTES = {'"', "»", "”", "“", "''"}
+SYMMETRIC_QUOTES = {'"', "''"}  # the same mark opens and closes: ''…'' is how some English copy quotes
 TERMINAL = {".", "!", "?", "؟"}
 CONJUNCTIONS = {"و", "ف"}
 MAX_SPEAKER_GAP = 16
@@ -214,6 +215,56 @@ class Reader:
                     return key, first
         return subject or anon
 
+    def pronoun_subject(self, i: int, sent_start: int) -> tuple[str, int] | None:
+        """"he said", "she has told": the person a subject pronoun stands for (the speaker of
+        the sentences just before, else their subject); "they said": the organisation or
+        unnamed source named last.  Returns the speaker and the pronoun's token."""
+        doc = self.doc
+        k = i - 1
+        while k >= sent_start and doc[k].norm_ in self.grammar["cue_adverbs"]:
+            k -= 1
+        if k < sent_start:
+            return None
+        norm = doc[k].norm_
+        if norm in self.grammar["person_pronouns"]:
+            key = self.antecedent(sent_start, person=True)
+        elif norm in self.grammar["group_pronouns"]:
+            key = self.antecedent(sent_start, person=False)
+        else:
+            return None
+        return (key, k) if key is not None else None
+
+    def antecedent(self, sent_start: int, person: bool, sentences: int = 3) -> str | None:
+        """Looking back sentence by sentence from the one opening at ``sent_start``: a speaker
+        reported there, else the first person (or organisation or unnamed source) named."""
+        doc = self.doc
+        end = sent_start
+        for _ in range(sentences):
+            p = end - 1
+            while p >= self.body_start and (self.boundary(p) or doc[p].is_space):
+                p -= 1
+            if p < self.body_start:
+                return None
+            start, _ = sentence_bounds(doc, p)
+            lo, hi = doc[start].idx, doc[p].idx + len(doc[p].text)
+            for found in reversed(self.found):
+                if lo <= found.cue_start < hi and self.person_like(found.speaker) == person:
+                    return found.speaker
+            for mention in doc._.kg_mentions:
+                if start <= mention.start <= p and mention.start == self.by_token[mention.start].start and \
+                        (mention.type is EntityType.PERSON) == person and \
+                        mention.type in (EntityType.PERSON, EntityType.ORGANISATION):
+                    return mention.key
+            if not person:
+                sources = [key for pos, key in sorted(self.anon_at.items()) if start <= pos <= p]
+                if sources:
+                    return sources[0]
+            end = start
+        return None
+
+    def person_like(self, key: str) -> bool:
+        return self.by_key_type(key) is EntityType.PERSON
+
     def embedded(self, k: int) -> bool:
         """An organisation inside a role phrase or genitive (قائد القيادة المركزية، للجيش)
         is what the speaker leads, not the speaker."""
@@ -308,6 +359,51 @@ class Reader:
         self.note_anon_mention(key, start, end)
         return key, end
 
+    def described_subject(self, i: int, sent_start: int) -> tuple[str, int] | None:
+        """"…, the congressional report said", "Some delegates at the convention said …": a
+        noun phrase opened by a determiner right before the verb is an unnamed source."""
+        doc = self.doc
+        k = i - 1
+        while k >= sent_start and doc[k].norm_ in self.grammar["cue_adverbs"]:
+            k -= 1
+        start = k
+        while start > sent_start and k - start < 8 and doc[start - 1].text not in COMMAS and \
+                doc[start - 1].text not in CLOSE_QUOTES and doc[start - 1].text not in OPEN_QUOTES:
+            start -= 1
+        while start < k and doc[start].norm_ in self.grammar["clause_openers"]:
+            start += 1  # "But the company said": the phrase opens after the conjunction
+        opens = doc[start].norm_ in self.grammar["source_determiners"] or doc[start].text[:1].isupper() or \
+            (start == k and doc[k].norm_.endswith("s"))  # "People briefed on it said", "…, analysts said"
+        if not opens or self.cat(k, lx.FUNCTION) or start > k or \
+                any(self.cat(t, lx.CUE) or self.is_comp(t) or
+                    not (doc[t].is_alpha or doc[t].text in ("'s", "’s", "-")) for t in range(start, k + 1)):
+            return None
+        found = self.described_source(start, k + 1)
+        return (found[0], start) if found is not None else None
+
+    def described_source(self, start: int, sent_end: int) -> tuple[str, int] | None:
+        """"according to exit polls", "according to a count by The Associated Press": the
+        words up to the next comma name an unnamed source of the article."""
+        doc = self.doc
+        end = start
+        while end < min(sent_end, start + 14) and doc[end].text not in COMMAS and \
+                doc[end].text not in OPEN_QUOTES and not self.is_comp(end) and not self.cat(end, lx.CUE):
+            end += 1
+        if end >= start + 14 or not any(doc[t].is_alpha and not self.cat(t, lx.FUNCTION)
+                                         for t in range(start, end)):
+            return None
+        known = self.anon_at.get(start)
+        if known is not None:
+            return known, end
+        key = f"anon:{self.article_id}:{len(self.anon) + 1}"
+        affiliation = next((m.key for t in range(start, end) if (m := self.by_token.get(t)) is not None
+                            and m.type is EntityType.ORGANISATION), None)
+        self.anon[key] = Entity(key, EntityType.ANONYMOUS, ((self.lang, doc[start:end].text),),
+                                affiliation=affiliation)
+        self.anon_at[start] = key
+        self.note_anon_mention(key, start, end)
+        return key, end
+
     def note_anon_mention(self, key: str, start: int, end: int) -> None:
         doc = self.doc
         span = Span(doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text), doc[start:end].text)
@@ -327,15 +423,20 @@ class Reader:
             if token.norm_ in ("ل", "to") and k + 1 < limit:
                 k = self.skip_addressee(k + 1, limit)
                 continue
-            if token.text in OPEN_QUOTES and (token.text != '"' or self.opens_quote(k)):
+            if token.text in OPEN_QUOTES and (token.text not in SYMMETRIC_QUOTES or self.opens_quote(k)):
                 quoted = self.quoted(k)
                 if quoted is not None and quoted[1] - quoted[0] <= 2 and self.clause_goes_on(quoted[1] + 1):
                     k = quoted[1] + 1  # "في حوار مع «عكاظ» أن …": a quoted name, not the words said
                     continue
                 if words > 3 and allow_bare and quoted is not None and self.clause_goes_on(quoted[1] + 1):
-                    return self.clause(j)  # "استعداد بلاده «للقيام بالمزيد» في …": a quote inside the clause
+                    return self.clause(j)
+                if self.lang == "en" and words and allow_bare and quoted is not None:
+                    return self.clause(j)  # 'said the industry had ''made great strides'' in …'
+  # "استعداد بلاده «للقيام بالمزيد» في …": a quote inside the clause
                 return quoted
             if self.is_comp(k):
+                if self.lang == "en" and words >= 4 and allow_bare:
+                    return self.clause(j)  # "says a president must be ready … a job that will …"
                 if words and self.object_before(j, k) and allow_bare:
                     return self.clause(j)  # "وصف … القوات الكردية بأنها نموذج": the object is content
                 if k + 1 < len(doc) and doc[k + 1].text in OPEN_QUOTES:
@@ -418,6 +519,8 @@ class Reader:
     def object_before(self, j: int, k: int) -> bool:
         """A named entity between the speaker and أن that no preposition governs."""
         doc = self.doc
+        if self.lang == "en":
+            return False  # "told reporters at the Pentagon that …": whom it was said to, not content
         for i in range(j, k):
             mention = self.by_token.get(i)
             if mention is None or mention.start != i:
@@ -431,6 +534,12 @@ class Reader:
     def quote_before(self, k: int) -> tuple[int, int, bool] | None:
         """'"We will win," Carter said': the quotation that ends just before the speaker or cue."""
         doc = self.doc
+        if self.lang == "en":
+            for back in range(max(0, k - 3), k):
+                title = self.cat(back, lx.TITLE)
+                if title is not None and title.end == k:
+                    k = back  # '"…," Mr. Trump said': the title opens the speaker's phrase
+                    break
         j = k - 1
         while j >= 0 and doc[j].text in COMMAS:
             j -= 1
@@ -461,12 +570,13 @@ class Reader:
         return k + 1
 
     def opens_quote(self, k: int) -> bool:
-        # an ASCII '"' opens a quote when the quotes before it in the paragraph are paired
+        # an ASCII '"' (or '') opens a quote when the quotes before it in the paragraph are paired
         doc = self.doc
+        mark = doc[k].text
         count = 0
         i = k - 1
         while i >= 0 and "\n" not in doc[i].text:
-            if doc[i].text == '"':
+            if doc[i].text == mark:
                 count += 1
             i -= 1
         return count % 2 == 0
@@ -477,7 +587,7 @@ class Reader:
         i = k + 1
         while i < len(doc):
             text = doc[i].text
-            if text == close or (close == '"' and text in CLOSE_QUOTES):
+            if text == close or (close == '"' and text in CLOSE_QUOTES - {"''"}):
                 return (k + 1, i, True) if i > k + 1 else None
             if "\n\n" in text and i > k + 1 and doc[i - 1].text not in TERMINAL | {"،", ","}:
                 pass  # a quote may run on across a paragraph cut mid-sentence
@@ -584,16 +694,30 @@ class Reader:
                 # subject; the one after is whom he told ('"…," Carter said' too)
                 found = (subject.key, match.end)
                 content = self.quote_before(subject.start)
+                if content is None and self.lang == "en" and self.tail_only(match.end, sent_end):
+                    content = self.clause_before(subject.start, sent_start)  # "…, Carter said."
             else:
-                found = self.speaker_after(match.end, sent_end) if match.category == lx.CUE else None
+                # "Ramos told AFP": after tell-verbs comes whom it was said to, not who said it
+                addressed = doc[i].norm_ in self.grammar["addressee_cues"]
+                speaks = match.category == lx.CUE and not addressed
+                found = self.speaker_after(match.end, sent_end) if speaks else None
                 content = None
             speaker: str | None
             if found is not None:
                 speaker, after = found
+                if content is None and self.lang == "en":
+                    content = self.quote_before(i)  # '"…," said Senator Tim Scott, Republican of …'
+                    if content is None and self.tail_only(after, sent_end):
+                        content = self.clause_before(i, sent_start)  # "…, said Hank Sheinkopf."
                 if content is None:
                     content = self.content_from(after, sent_end, allow_bare=True)
             else:
-                before = self.speaker_before(i, sent_start) if match.category == lx.CUE else None
+                # "he said", "they told": a pronoun right before the verb is its subject
+                before = self.pronoun_subject(i, sent_start) if match.category == lx.CUE else None
+                if before is None and match.category == lx.CUE:
+                    before = self.speaker_before(i, sent_start)
+                if before is None and match.category == lx.CUE and self.lang == "en":
+                    before = self.described_subject(i, sent_start)  # "the congressional report said"
                 if before is not None and clitic in ("و", "ف"):
                     # "أشاد العميد … بالتحالف، وقال": a conjoined verb shares its sentence's
                     # subject, which must be a person named in that sentence
@@ -608,6 +732,11 @@ class Reader:
                             and self.by_key_type(speaker) is EntityType.PERSON:
                         speaker = None  # "وقالت" after a man spoke: someone else is speaking
                 content = self.quote_before(before[1] if before else i)
+                if content is not None and self.lang == "en" and \
+                        any(t in self.covered for t in range(content[0], content[1])):
+                    content = None  # 'X, citing ''…,'' said …': the quotation was another report
+                if content is None and self.lang == "en" and self.tail_only(match.end, sent_end):
+                    content = self.clause_before(before[1] if before else i, sent_start)  # "…, he said."
                 if content is None:
                     content = self.content_from(match.end, sent_end, allow_bare=before is not None or
                                                 clitic in ("و", "ف") or match.category == lx.PARTICIPLE)
@@ -615,7 +744,68 @@ class Reader:
                 content = self.quote_before(i)
             if speaker is None or content is None:
                 continue
+            if self.lang == "en" and content[2] and content[1] < i:
+                content = self.quote_goes_on(self.quote_in_clause(content), i, sent_end)
             self.record(speaker, (i, match.end), content, f"{self.lang}-{match.category.lower()}", nested)
+
+    def tail_only(self, k: int, sent_end: int) -> bool:
+        """Whether the sentence ends after token k with no reported words of its own: nothing,
+        a time or place ("on Friday", "in an interview") or an apposition (", a Republican")."""
+        doc = self.doc
+        if k >= sent_end:
+            return True
+        if not (doc[k].text in COMMAS or doc[k].norm_ in self.grammar["report_tail_openers"]):
+            return False
+        return not any(self.is_comp(m) or doc[m].text in OPEN_QUOTES or doc[m].text == ":"
+                       for m in range(k, sent_end))
+
+    def clause_before(self, k: int, sent_start: int) -> tuple[int, int, bool] | None:
+        """"Any action would have consequences, Carter said": the words before the comma that
+        precedes the speaker (or the verb) at token k."""
+        doc = self.doc
+        end = k
+        if end - 1 < sent_start or doc[end - 1].text not in COMMAS:
+            return None
+        end -= 1
+        start = sent_start
+        while start < end and (doc[start].is_space or doc[start].text in OPEN_QUOTES):
+            start += 1
+        if end - start < 3 or any(self.cat(m, lx.CUE) for m in range(start, end)):
+            return None
+        return start, end, False
+
+    def quote_in_clause(self, content: tuple[int, int, bool]) -> tuple[int, int, bool]:
+        """'the prime minister ''looked ashen,'' Mr. Arad said': a quotation that closes a
+        clause of the reporter's words reports that whole clause."""
+        doc = self.doc
+        opener = content[0] - 1
+        start, _ = sentence_bounds(doc, opener)
+        while start < opener and (doc[start].is_space or doc[start].text in OPEN_QUOTES):
+            start += 1
+        if start >= opener or not any(doc[t].is_alpha for t in range(start, opener)) or \
+                any(self.cat(t, lx.CUE) or doc[t].text in CLOSE_QUOTES for t in range(start, opener)):
+            return content
+        return start, content[1], False
+
+    def quote_goes_on(self, content: tuple[int, int, bool], i: int, sent_end: int) -> tuple[int, int, bool]:
+        """'"A," Mr. Hanson said. "B."': a quotation resumed right after the attribution in the
+        same paragraph is the same report; the content runs on to its end."""
+        doc = self.doc
+        k = sent_end
+        if k >= len(doc) - 1 or not is_terminal(doc[k].text):
+            return content
+        k += 1
+        if k >= len(doc) or doc[k].text not in OPEN_QUOTES or \
+                (doc[k].text in SYMMETRIC_QUOTES and not self.opens_quote(k)):
+            return content
+        resumed = self.quoted(k)
+        if resumed is None or any(t in self.covered for t in range(resumed[0], resumed[1])):
+            return content
+        after = resumed[1] + 1
+        if (after < len(doc) and (doc[after].is_alpha or doc[after].text in COMMAS)) or \
+                doc[resumed[1] - 1].text in COMMAS:
+            return content  # '"B," he added': the resumed words have a report of their own
+        return content[0], resumed[1], True
 
     def according(self, match: lx.LexMatch, sent_start: int, sent_end: int) -> None:
         """"…، وفقا للخزرجي" and "وبحسب المصدر، …"."""
@@ -623,9 +813,12 @@ class Reader:
         found = self.speaker_after(match.end, sent_end)
         if found is None:
             mention = self.by_token.get(match.end)
-            if mention is None or mention.type is EntityType.PLACE:
+            if mention is not None and mention.type is not EntityType.PLACE:
+                found = (mention.key, mention.end)
+            elif self.lang == "en":
+                found = self.described_source(match.end, sent_end)  # "according to a court filing"
+            if found is None:
                 return
-            found = (mention.key, mention.end)
         speaker, after = found
         nxt = after + 1 if after < sent_end and doc[after].text in COMMAS else after
         if nxt < sent_end and (self.cat(nxt, lx.CUE) or (nxt + 1 < sent_end and self.cat(nxt + 1, lx.CUE)
