@@ -165,6 +165,8 @@ class EntityRecogniser:
                 continue
             if not self._namey(doc, k, taken) or (k > j and self._suffixed_or_prefixed(doc, k)):
                 break
+            if self.lang == "ar" and k > j and doc[k].text.startswith("ال") and doc[k].text.endswith("ة"):
+                break  # "… التاريخية": a feminine adjective, not a family name
             # past two words only a family name (ال…), another first name, or a word the
             # article uses on its own after a speech verb (وأشار باكير) goes on
             if self.lang == "ar" and count >= 2 and \
@@ -187,6 +189,14 @@ class EntityRecogniser:
                 or self.lex.has(lx.COMP, token.norm_) or lx.is_complementizer_form(token.norm_)
                 or any(c in cats for c in (lx.CUE, lx.RELDAY, lx.WEEKDAY, lx.PARTICIPLE, lx.ROLE)))
 
+    def _strong_end(self, doc: Doc, k: int) -> bool:
+        """لـ، أن، a comma or a speech verb right after the words: "عضو المجلس أركان الطرموز لـ"."""
+        if k >= len(doc):
+            return False
+        token = doc[k]
+        return (token.norm_ == "ل" or token.text in COMMAS or self.lex.has(lx.COMP, token.norm_)
+                or lx.is_complementizer_form(token.norm_) or lx.CUE in self._cats(doc, k))
+
     def _second_name(self, doc: Doc, k: int, end: int) -> bool:
         """After a first name found on its own, the next word must look like a name: another
         first name, a known surname, a nisba family name — or, for a two-word name, any word
@@ -196,7 +206,8 @@ class EntityRecogniser:
             return True
         if norm.startswith("ال"):
             return self._surname_like(norm)
-        return end - k == 1 and not doc[k].text.endswith("ة") and self._ends_name(doc, end)
+        # "يؤسف له": a folding collision (يوسف) followed by a particle is no name
+        return end - k == 1 and len(norm) >= 3 and not doc[k].text.endswith("ة") and self._ends_name(doc, end)
 
     def _surname_like(self, norm: str) -> bool:
         """Family names are mostly nisbas (العبادي، الجبوري); ال-nouns such as العلاقة or
@@ -376,7 +387,10 @@ class EntityRecogniser:
                 _, limit = sentence_bounds(doc, i)
                 j = self._skip_role_modifiers(doc, end_role, limit, spans)
                 end = self.scan_name(doc, j, taken, limit)
-                if end - j >= 2 and (self.lex.has(lx.GIVEN, doc[j].norm_) or self._ends_name(doc, end)):
+                if end - j >= 2 and (self.lex.has(lx.GIVEN, doc[j].norm_) or
+                                     (self.lang != "ar" and self._ends_name(doc, end)) or
+                                     (self.lang == "ar" and (self._second_name(doc, j + 1, end) or
+                                                            self._strong_end(doc, end)))):
                     found.append((j, end, "role-name"))
                     continue
                 # the role phrase runs on to a comma, then the name: "مساعد وزير …، ديفد شينكر،"
@@ -398,7 +412,9 @@ class EntityRecogniser:
                 j = cats[lx.CUE].end
                 _, limit = sentence_bounds(doc, j) if j < n else (0, n)
                 end = self.scan_name(doc, j, taken, limit)
-                if end - j >= 2 and self._second_name(doc, j + 1, end) and end < n and \
+                role_follows = end < n and lx.ROLE in self._cats(doc, end)
+                if end - j >= 2 and (self.lex.has(lx.GIVEN, doc[j].norm_) or role_follows) and \
+                        self._second_name(doc, j + 1, end) and end < n and \
                         (self.lex.has(lx.COMP, doc[end].norm_) or lx.is_complementizer_form(doc[end].norm_)
                          or doc[end].text in COMMAS or doc[end].norm_ == "ل"
                          or lx.ROLE in self._cats(doc, end)):  # "أوضح منذر ماخوس سفير …"
