@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from . import lexicon as lx
 from .config import GazetteerEntry, Mappings
@@ -690,7 +690,3 @@ def make_entities(nlp: Language, name: str, mappings_dir: str | None) -> EntityR
     # spaCy types get_pipe() as a bare Callable[[Doc], Doc]; "kg_lexicon" is our LexiconMatcher
     matcher = cast(LexiconMatcher, nlp.get_pipe("kg_lexicon"))
     return EntityRecogniser(nlp, get_mappings(mappings_dir), matcher.lexicon)
-
-
-def mention_span(doc: Doc, mention: MentionInfo) -> Span:
-    return doc[mention.start:mention.end]

@@ -63,7 +63,6 @@ def analyse(article: Article, mappings_dir: str | os.PathLike[str] | None = None
         if entry is not None:
             by_key[key] = Entity(key, entry.type, tuple((lang, entry.labels[lang]) for lang in ("ar", "en")),
                                  entry.id, entry.wikidata)
-    rules = sorted({m.rule for m in mentions} | {r.rule for r in roles} | {s.rule for s in said.statements})
     return ArticleResult(
         article=article,
         entities=tuple(by_key[k] for k in sorted(by_key) if by_key[k].type is not EntityType.ANONYMOUS
@@ -71,5 +70,4 @@ def analyse(article: Article, mappings_dir: str | os.PathLike[str] | None = None
         mentions=tuple(sorted(mentions, key=lambda m: (m.span.start, m.span.end, m.entity_key))),
         roles=roles,
         statements=said.statements,
-        rules_used=tuple(rules),
     )

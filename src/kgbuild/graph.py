@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rdflib import RDF, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .config import Mappings
@@ -121,22 +121,6 @@ class KnowledgeGraph:
             data = json.loads(graph.serialize(format="json-ld"))
             return json.dumps(_sorted_jsonld(data), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
         raise ValueError(fmt)
-
-    def dataset(self) -> Dataset:
-        dataset = Dataset()
-        for name in sorted(self.per_article):
-            graph = dataset.graph(URIRef(name))
-            for triple in self.article_triples(name):
-                graph.add(triple)
-        return dataset
-
-    def rdflib_graph(self) -> Graph:
-        graph = Graph()
-        for prefix, ns in VOCAB_PREFIXES.items():
-            graph.bind(prefix, ns)
-        for triple in self.all_triples():
-            graph.add(triple)
-        return graph
 
 
 def _sorted_jsonld(data: object) -> object:

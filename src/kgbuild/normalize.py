@@ -1,11 +1,11 @@
-"""Orthographic folding for matching, with offsets back into the original text.
+"""Orthographic folding for matching, never for what the graph records.
 
 Arabic news spells one name many ways: with or without hamza (الأمر / الامر), alef
 maqsura for yeh, teh marbuta for heh, Persian yeh and kaf (فاونديشن / فاوندیشن), harakat
-and tatweel.  Matching compares folded strings; evidence must still point at the exact
-original characters, so ``fold_with_offsets`` keeps, for every folded character, the index
-of the character it came from.  Folding only deletes or replaces one character by one, so
-the map is a plain list.
+and tatweel.  The pipeline folds each token into ``Token.norm_`` and matches on that,
+while the token keeps its place in the original text — so evidence always points at the
+exact original characters.  ``fold_with_offsets`` does the same for a whole string: for
+every folded character, the index of the character it came from.
 """
 
 from __future__ import annotations
@@ -24,8 +24,6 @@ _LETTER_MAP = {
     "،": ",", "؛": ";", "؟": "?",
 }
 _DROP_CATEGORIES = {"Mn", "Cf"}  # harakat, tanwin, shadda; zero-width and bidi controls
-
-ARABIC_LETTERS = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u06FA-\u06FF]")
 
 
 def _fold_char(char: str) -> str:
@@ -68,6 +66,3 @@ def slug(text: str) -> str:
     words = re.findall(r"\w+", fold(text))
     return "-".join(words)
 
-
-def is_arabic(text: str) -> bool:
-    return bool(ARABIC_LETTERS.search(text))

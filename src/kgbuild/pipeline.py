@@ -24,7 +24,7 @@ from .extract import analyse
 from .graph import FORMATS, KnowledgeGraph
 from .ingest import iter_articles
 from .nlp import get_mappings
-from .records import Article, EntityType
+from .records import Article
 from .vocab import KG
 
 DEFAULT_FORMATS = ("ttl", "trig")
@@ -158,4 +158,4 @@ def build(
     return report
 
 
-__all__ = ["BuildReport", "EntityType", "build", "write_atomic"]
+__all__ = ["BuildReport", "build", "write_atomic"]

@@ -9,7 +9,7 @@ them back into offsets into the title or the body, which is what the graph recor
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 TITLE_SEPARATOR = "\n\n"
@@ -121,4 +121,3 @@ class ArticleResult:
     mentions: tuple[Mention, ...] = ()
     roles: tuple[RoleAssignment, ...] = ()
     statements: tuple[Statement, ...] = ()
-    rules_used: tuple[str, ...] = field(default=())

@@ -47,11 +47,8 @@ class KG(DefinedNamespace):
     mentionsDate: URIRef
     extractedBy: URIRef
     affiliation: URIRef
-    articleId: URIRef
     contentHash: URIRef
     field: URIRef
-    roleScheme: URIRef
-    topicScheme: URIRef
 
 
 class ORG(DefinedNamespace):
