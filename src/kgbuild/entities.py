@@ -619,9 +619,9 @@ class EntityRecogniser:
         return spans
 
     def _gaz_person_at(self, doc: Doc, k: int) -> bool:
-        return any(m.category in (lx.GAZ, lx.SURNAME) and m.start == k
+        return any(m.category in (lx.GAZ, lx.SURNAME)
                    and self.mappings.gazetteer_by_id[m.payload].type is EntityType.PERSON
-                   for m in doc._.kg_lex)
+                   for m in doc._.kg_lex_at.get(k, ()))
 
     def _gaz_place_or_org(self, doc: Doc, k: int) -> bool:
         return any(m.category == lx.GAZ and m.start <= k < m.end and

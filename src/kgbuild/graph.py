@@ -44,10 +44,13 @@ class KnowledgeGraph:
     per_article: dict[str, set[Triple]] = field(default_factory=dict)
     label_candidates: list[LabelCandidate] = field(default_factory=list)
     _labels: dict[URIRef, list[Triple]] | None = None
+    _mapper: Mapper | None = None
 
     def add(self, result: ArticleResult) -> None:
-        triples, labels = Mapper(self.mappings).map_article(result)
-        self.per_article[str(Mapper(self.mappings).article_iri(result.article.id))] = set(triples)
+        if self._mapper is None:
+            self._mapper = Mapper(self.mappings)
+        triples, labels = self._mapper.map_article(result)
+        self.per_article[str(self._mapper.article_iri(result.article.id))] = set(triples)
         self.label_candidates += labels
         self._labels = None
 

@@ -60,7 +60,7 @@ class Mapper:
     def article_iri(self, article_id: str) -> URIRef:
         return self.iri(f"article/{_seg(article_id)}")
 
-    def entity_iri(self, key: str, etype: EntityType | None = None) -> URIRef:
+    def entity_iri(self, key: str) -> URIRef:
         kind, _, rest = key.partition(":")
         if kind == "gaz":
             entry = self.m.gazetteer_by_id[rest]

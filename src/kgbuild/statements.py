@@ -295,12 +295,7 @@ class Reader:
         return None
 
     def lex_anon(self, norm: str) -> bool:
-        return norm in self._anon_heads()
-
-    def _anon_heads(self) -> set[str]:
-        if not hasattr(self, "_heads"):
-            self._heads = set(self.grammar["anonymous_source_heads"])
-        return self._heads
+        return norm in self.grammar["anonymous_source_heads"]
 
     def anonymous(self, k: int, limit: int, register: bool = True) -> tuple[str, int] | None:
         """An unnamed source: "مصدر أمني عراقي", "مسؤول عراقي رفيع المستوى", or "المصدر" again."""
