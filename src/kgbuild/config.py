@@ -52,7 +52,8 @@ RECORD_FIELDS: dict[str, tuple[str, ...]] = {
     "Entity": ("pref_label", "alt_label", "label", "same_as", "affiliation"),
     "Mention": ("entity", "article", "context", "begin", "end", "anchor", "rule"),
     "Evidence": ("article", "context", "begin", "end", "anchor"),
-    "RoleAssignment": ("person", "organisation", "role", "role_label", "evidence", "article", "rule"),
+    "RoleAssignment": ("person", "organisation", "role", "role_label", "evidence", "article", "rule",
+                       "represents"),
     "Statement": ("speaker", "cue", "content", "quote", "about", "topic", "stated_on", "mentions_date",
                   "evidence", "article", "rule"),
     "Concept": ("in_scheme", "pref_label", "broader"),
@@ -68,6 +69,8 @@ GRAMMAR_LISTS = ("organisation_heads", "foreign_name_heads", "force_words", "ano
                  "impersonal_cues", "content_prepositions", "cue_blockers", "person_pronouns",
                  "group_pronouns", "cue_adverbs", "report_tail_openers",
                  "source_determiners", "addressee_cues", "clause_openers")
+# Grammar tables: language → word → gazetteer id (party_tags: "R" in "(R-Ariz.)")
+GRAMMAR_TABLES = ("party_tags", "party_words", "state_tags")
 
 SCHEMAS: dict[str, Schema] = {
     "gazetteer": Record(required={"entities": ListOf(Record(
@@ -79,7 +82,7 @@ SCHEMAS: dict[str, Schema] = {
     "roles": Record(
         required={"titles": LangMap(_FORMS), "roles": ListOf(Record(
             required={"id": _ID, "labels": _LABELS, "forms": LangMap(_FORMS)},
-            optional={"national": Bool()}))},
+            optional={"national": Bool(), "bodies": MapOf(_ID), "party_office": Bool()}))},
         optional={"ranks": ListOf(_ID)}),
     "cues": MapOf(Record(
         required={"verbs": ListOf(Either(_FORMS, Str()))},
@@ -114,10 +117,17 @@ SCHEMAS: dict[str, Schema] = {
     "pipeline": Record(optional={"spacy_models": LangMap(Either(Null(), Str()))}),
     "grammar": Record(optional={**{key: LangMap(_FORMS) for key in GRAMMAR_LISTS},
                                 "led_by": LangMap(MapOf(_ID)),
+                                **{key: LangMap(MapOf(_ID)) for key in GRAMMAR_TABLES},
                                 "interview_markers": Record(required={"answer": Regex(),
                                                                       "question": Regex()})}),
 }
 FILES = tuple(SCHEMAS)
+
+
+def tag_key(text: str) -> str:
+    """How a word of a grammar table is looked up: folded, without dots or spaces, so that
+    "S.C.", "SC" and "S. C." are one key."""
+    return fold_words(text).replace(".", "").replace(" ", "")
 
 
 def _forms(value: Any) -> tuple[str, ...]:
@@ -151,6 +161,9 @@ class RoleConcept:
     labels: MappingProxyType[str, str]
     forms: MappingProxyType[str, tuple[str, ...]]
     national: bool = False
+    # country id → the body that holds this office there (senator in usa → us-senate)
+    bodies: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    party_office: bool = False  # nominee, campaign manager: the organisation is the party named with it
 
 
 @dataclass(frozen=True)
@@ -214,6 +227,9 @@ class Mappings:
         default_factory=lambda: MappingProxyType({}))
     led_by: MappingProxyType[str, MappingProxyType[str, str]] = field(
         default_factory=lambda: MappingProxyType({}))
+    # grammar table → language → tag_key(word) → gazetteer id
+    tables: MappingProxyType[str, MappingProxyType[str, MappingProxyType[str, str]]] = field(
+        default_factory=lambda: MappingProxyType({}))
     interview_answer: re.Pattern[str] | None = None
     interview_question: re.Pattern[str] | None = None
     gazetteer_by_id: MappingProxyType[str, GazetteerEntry] = field(
@@ -276,6 +292,26 @@ def _check_gazetteer(value: dict, node: yaml.Node, file: str, out: list[Problem]
                                    f"entities[{index}].{ref}", kind="entity", value=entry[ref]))
 
 
+def _check_gazetteer_refs(values: dict[str, Any], nodes: dict[str, yaml.Node], directory: Path,
+                          out: list[Problem]) -> None:
+    """Role bodies and grammar tables name gazetteer entries: each must exist."""
+    known = {e["id"] for e in values["gazetteer"].get("entities") or []}
+    for index, role in enumerate((values.get("roles") or {}).get("roles") or []):
+        for country, body in (role.get("bodies") or {}).items():
+            for ref in (str(country), str(body)):
+                if ref not in known:
+                    out.append(problem("E110", str(directory / "roles.yaml"),
+                                       _line_of(nodes["roles"], "roles", index, "bodies", str(country)),
+                                       f"roles[{index}].bodies.{country}", kind="entity", value=ref))
+    for key in GRAMMAR_TABLES:
+        for lang, words in ((values.get("grammar") or {}).get(key) or {}).items():
+            for word, ref in (words or {}).items():
+                if str(ref) not in known:
+                    out.append(problem("E110", str(directory / "grammar.yaml"),
+                                       _line_of(nodes["grammar"], key, lang, str(word)),
+                                       f"{key}.{lang}.{word}", kind="entity", value=ref))
+
+
 def _check_ids(items: list, node: yaml.Node, key: str, file: str, out: list[Problem]) -> set[str]:
     ids: dict[str, int | None] = {}
     for index, item in enumerate(items):
@@ -328,6 +364,8 @@ def load_mappings(directory: Path = MAPPINGS_DIR, ontology: Path = ONTOLOGY_PATH
                     problems.append(problem("E110", str(directory / "grammar.yaml"),
                                             _line_of(nodes["grammar"], "led_by", lang, str(word)),
                                             f"led_by.{lang}.{word}", kind="role", value=role_id))
+    if "gazetteer" in values:
+        _check_gazetteer_refs(values, nodes, directory, problems)
     if "topics" in values:
         topic_ids = _check_ids(values["topics"]["topics"], nodes["topics"], "topics",
                                str(directory / "topics.yaml"), problems)
@@ -386,7 +424,9 @@ def _build(directory: Path, v: dict[str, Any], rdf_mapping: RdfMapping) -> Mappi
         for e in v["gazetteer"]["entities"])
     roles = tuple(
         RoleConcept(id=r["id"], labels=MappingProxyType({lang: str(r["labels"][lang]) for lang in LANGS}),
-                    forms=_lang_forms(r.get("forms")), national=bool(r.get("national", False)))
+                    forms=_lang_forms(r.get("forms")), national=bool(r.get("national", False)),
+                    bodies=MappingProxyType({str(k): str(b) for k, b in (r.get("bodies") or {}).items()}),
+                    party_office=bool(r.get("party_office", False)))
         for r in v["roles"]["roles"])
     topics = tuple(
         Topic(id=t["id"], labels=MappingProxyType({lang: str(t["labels"][lang]) for lang in LANGS}),
@@ -427,6 +467,11 @@ def _build(directory: Path, v: dict[str, Any], rdf_mapping: RdfMapping) -> Mappi
     led_by = MappingProxyType({lang: MappingProxyType({fold_words(str(w)): str(r)
                                                        for w, r in (led_by_raw.get(lang) or {}).items()})
                                for lang in LANGS})
+    tables = MappingProxyType({
+        key: MappingProxyType({lang: MappingProxyType({tag_key(str(w)): str(i) for w, i in
+                                                       ((grammar.get(key) or {}).get(lang) or {}).items()})
+                               for lang in LANGS})
+        for key in GRAMMAR_TABLES})
     scheme = (v["topics"].get("scheme") or {"ar": "المواضيع", "en": "Topics"})
     return Mappings(
         directory=directory,
@@ -446,6 +491,7 @@ def _build(directory: Path, v: dict[str, Any], rdf_mapping: RdfMapping) -> Mappi
                                        for lang in LANGS}),
         grammar=folded_grammar,
         led_by=led_by,
+        tables=tables,
         interview_answer=re.compile(markers["answer"], re.M) if markers else None,
         interview_question=re.compile(markers["question"], re.M) if markers else None,
         gazetteer_by_id=MappingProxyType({e.id: e for e in entries}),

@@ -53,7 +53,8 @@ def analyse(article: Article, mappings_dir: str | os.PathLike[str] | None = None
     entities += said.entities
     mentions += said.mentions
     used = {m.entity_key for m in mentions} | {r.person_key for r in roles} | \
-        {r.org_key for r in roles if r.org_key} | {s.speaker_key for s in said.statements} | \
+        {r.org_key for r in roles if r.org_key} | {r.represents for r in roles if r.represents} | \
+        {s.speaker_key for s in said.statements} | \
         {k for s in said.statements for k in s.about}
     by_key = {e.key: e for e in entities}
     # organisations reached only through a demonym or a default country still need a node

@@ -183,6 +183,8 @@ class Mapper:
                 (node, rp["article"], article_node),
                 (node, rp["rule"], self.rule_iri(role.rule)),
             ]
+            if role.represents:
+                triples.append((node, rp["represents"], self.entity_iri(role.represents)))
             if role.role_concept:
                 triples.append((node, rp["role"], self.role_concept_iri(role.role_concept)))
                 triples += self.concept_triples("roles", role.role_concept)

@@ -98,6 +98,7 @@ class RoleAssignment:
     org_key: str | None
     evidence: Span
     rule: str
+    represents: str | None = None  # entity key of the place a legislator represents ("(R-Ariz.)")
 
 
 @dataclass(frozen=True)
