@@ -9,18 +9,46 @@ Layouts read, in both orders and across a comma:
 The organisation is the first one named inside the role phrase, else a place named
 there (محافظ صلاح الدين), else the country of a demonym (الأميركي), else — for a state
 office — the article's main country.
+
+English (read only in English articles, so Arabic output is untouched) writes the
+qualifiers before the role and tags legislators after the name:
+  [DEMONYM|ORG|PLACE|PARTY…] ROLE [of ORG] [,] PERSON  Iraqi Prime Minister Haider al-Abadi
+  PERSON, [the] [QUALIFIERS] ROLE [of ORG],         Gen. Kenneth McKenzie, commander of U.S. Central Command,
+  TITLE PERSON (P-STATE) / TITLE PERSON, P-STATE,    Sen. John McCain (R-Ariz.)
+A role phrase is a noun phrase: role words, titles, names and their glue; any other
+lower-case word ends it ("the president should continue President Obama" is no role).
+An office with `bodies` (senator) sits in its country's body (the US Senate) and records
+the state it represents; a party named with a role or in the tag makes the person a
+member of that party, or is the organisation itself of a party office (nominee).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from spacy.tokens import Doc
 
 from . import lexicon as lx
-from .config import Mappings
+from .config import Mappings, tag_key
 from .entities import COMMAS, MentionInfo, main_country, sentence_bounds
 from .records import EntityType, RoleAssignment, Span
 
 MAX_PHRASE = 14
+# the role concept recorded for a party named with a role or in a legislator's tag
+PARTY_MEMBER = "party-member"
+# English punctuation that closes or opens a quotation or aside: a role phrase never crosses it
+QUOTES = {'"', "“", "”", "‘", "’", "''", "``", "(", ")", "[", "]", "—", "–", ";"}
+POSSESSIVE = {"'s", "’s", "'", "’"}
+
+
+@dataclass(frozen=True)
+class LegislatorTag:
+    """"(R-Ariz.)" or ", R-S.C.," right after a name: a party and the state represented."""
+
+    party: str | None  # entity key
+    state: str  # entity key
+    start: int  # token of the opening bracket or comma
+    end: int  # token after the tag (after ")", or the closing comma)
 
 
 def _span(doc: Doc, start: int, end: int) -> Span:
@@ -39,6 +67,27 @@ class RoleReader:
         self.glue = mappings.grammar["role_phrase_glue"][lang]
         self.copulas = mappings.grammar["copulas"][lang]
         self.led_by_words = mappings.led_by[lang]
+        self.english = doc.lang_ == "en"
+        tables = mappings.tables
+        self.party_tags = tables["party_tags"]["en"] if tables else {}
+        self.party_words = tables["party_words"]["en"] if tables else {}
+        self.state_tags = tables["state_tags"]["en"] if tables else {}
+        # English: tokens inside a role form or a demonym (matches are indexed by start only)
+        self.role_tokens: set[int] = set()
+        self.demonym_at: dict[int, int] = {}  # token → start of the demonym covering it
+        self.tags: dict[int, LegislatorTag] = {}
+        if self.english:
+            for match in doc._.kg_lex:
+                if match.category in (lx.ROLE, lx.TITLE):
+                    self.role_tokens.update(range(match.start, match.end))
+                elif match.category == lx.DEMONYM:
+                    for i in range(match.start, match.end):
+                        self.demonym_at.setdefault(i, match.start)
+            for mention in doc._.kg_mentions:
+                if mention.type is EntityType.PERSON and mention.start not in self.tags:
+                    tag = self._read_tag(mention)
+                    if tag is not None:
+                        self.tags[mention.start] = tag
 
     def cat(self, i: int, category: str) -> lx.LexMatch | None:
         return lx.match_at(self.doc, i, category)
@@ -81,6 +130,9 @@ class RoleReader:
     def add(self, person: MentionInfo, start: int, end: int, rule: str,
             concept: str | None = None, org: str | None = None, label: str | None = None) -> None:
         doc = self.doc
+        if self.english:
+            self.add_en(person, start, start, end, rule, concept, org, label)
+            return
         # a role phrase never ends on a title, comma or conjunction
         while end > start and (doc[end - 1].text in COMMAS or (self.cat(end - 1, lx.TITLE)
                                and not self.cat(end - 1, lx.ROLE)) or doc[end - 1].norm_ in ("و", "and")):
@@ -112,6 +164,9 @@ class RoleReader:
     def before(self, person: MentionInfo) -> None:
         """Role phrases ending right before the name, split where a new role begins."""
         doc = self.doc
+        if self.english:
+            self.before_en(person)
+            return
         sent_start, _ = sentence_bounds(doc, person.start)
         k = person.start - 1
         while k >= sent_start and (doc[k].text in COMMAS
@@ -153,6 +208,9 @@ class RoleReader:
 
     def after(self, person: MentionInfo) -> None:
         doc = self.doc
+        if self.english:
+            self.after_en(person)
+            return
         _, sent_end = sentence_bounds(doc, person.start)
         j = person.end
         if j < sent_end and doc[j].text in COMMAS:
@@ -182,7 +240,9 @@ class RoleReader:
         while k < limit:
             more = self.cat(k, lx.ROLE) or self.cat(k, lx.DEMONYM)
             mention = self.by_token.get(k)
-            if more is not None:
+            if self.english and mention is not None and mention.type is not EntityType.PERSON:
+                k = mention.end  # "U.S. Central Command": the whole name, not the demonym in it
+            elif more is not None:
                 k = more.end
             elif mention is not None and mention.start == k and mention.type is not EntityType.PERSON:
                 k = mention.end
@@ -245,6 +305,14 @@ class RoleReader:
                     break
             if subject is None:
                 continue
+            if self.english:
+                # "Clinton was secretary of state": the role and its complement only; in "the
+                # competition is Senator Ted Cruz" the title is the next man's
+                end = self.phrase_after_role(i + 1, sent_end)
+                nxt = self.by_token.get(end) if end < sent_end else None
+                if nxt is None or nxt.type is not EntityType.PERSON:
+                    self.add_en(subject, i + 1, i + 1, end, "role-copular")
+                continue
             k = i + 1
             while k < min(sent_end, i + MAX_PHRASE) and not (
                     k > i + 1 and (doc[k].text in COMMAS or self.stop(k) or doc[k].norm_ in ("و", "and"))):
@@ -272,6 +340,252 @@ class RoleReader:
                              concept=concept if role else None, org=org.key, label=label)
                     break
 
+    # ---- English ---------------------------------------------------------------------------
+    def _read_tag(self, person: MentionInfo) -> LegislatorTag | None:
+        """"(R-Ariz.)", ", R-S.C.," or "(I-Vt.)" right after the name."""
+        doc = self.doc
+        j = person.end
+        if j >= len(doc) or doc[j].text not in ("(", ","):
+            return None
+        close = ")" if doc[j].text == "(" else ","
+        k = j + 1
+        while k < min(len(doc), j + 8) and doc[k].text != close and "\n" not in doc[k].text:
+            k += 1  # "(I-Vt.)" may split into "Vt" and "."
+        if k >= len(doc) or doc[k].text != close:
+            return None
+        letter, dash, state = "".join(t.text for t in doc[j + 1:k]).partition("-")
+        if not dash or len(letter) != 1 or not letter.isupper():
+            return None
+        state_id = self.state_tags.get(tag_key(state))
+        if state_id is None:
+            return None
+        party = self.party_tags.get(tag_key(letter))
+        return LegislatorTag(f"gaz:{party}" if party else None, f"gaz:{state_id}", j,
+                             k + 1 if close == ")" else k)
+
+    def _party_word(self, i: int) -> str | None:
+        party = self.party_words.get(tag_key(self.doc[i].text))
+        return f"gaz:{party}" if party and self.doc[i].text[:1].isupper() else None
+
+    def _anchor_start(self, i: int) -> int | None:
+        """Start of a qualifier ending at token i: a demonym, a named organisation or place,
+        a party word ("Iraqi", "FBI", "Texas", "Republican"); None when token i is none."""
+        if i in self.demonym_at:
+            return self.demonym_at[i]
+        mention = self.by_token.get(i)
+        if mention is not None and mention.type is not EntityType.PERSON:
+            return mention.start
+        return i if self._party_word(i) else None
+
+    def _qualifiers_before(self, i: int, lowest: int) -> int:
+        """Where the qualifiers written before the role word at i begin: "Iraqi Prime
+        Minister", "Senate Majority Leader", "White House press secretary". Capitalised words
+        count only between a qualifier and the role."""
+        doc = self.doc
+        start = j = i
+        while j - 1 >= lowest:
+            anchor = self._anchor_start(j - 1)
+            if anchor is not None and anchor >= lowest:
+                start = j = anchor
+            elif self._phrase_word(j - 1) and doc[j - 1].text[:1].isupper() and \
+                    j - 1 not in self.role_tokens and self.by_token.get(j - 1) is None:
+                j -= 1
+            else:
+                break
+        return start
+
+    def _phrase_word(self, k: int) -> bool:
+        """A word that may stand inside an English role phrase."""
+        doc = self.doc
+        token = doc[k]
+        if token.text in COMMAS or token.text in QUOTES or token.norm_ in POSSESSIVE:
+            return False
+        if token.norm_ in self.glue:
+            return True
+        if self.cat(k, lx.FUNCTION):
+            return False
+        if k in self.role_tokens or k in self.demonym_at or self.by_token.get(k) is not None:
+            return True
+        # capitalised, but not a headline in capitals ("ISTANBUL EXPLOSION Turkish President")
+        headline = token.text.isupper() and len(token.text) > 1
+        return token.is_alpha and token.text[:1].isupper() and not headline
+
+    def before_en(self, person: MentionInfo) -> None:
+        doc = self.doc
+        sent_start, _ = sentence_bounds(doc, person.start)
+        k = person.start - 1
+        if k >= sent_start and doc[k].text in COMMAS:
+            k -= 1  # "the defense secretary, Ashton Carter"
+        while k >= sent_start and self.cat(k, lx.TITLE) and not self.cat(k, lx.ROLE):
+            k -= 1  # "Mr.", "Dr."
+        if k >= sent_start and doc[k].norm_ in self.glue and doc[k].norm_ != "and":
+            return  # "chairwoman for Clinton", "counsel in the Brennan …": the name is governed
+        lowest = max(sent_start, person.start - MAX_PHRASE)
+        starts: list[int] = []
+        while k >= lowest:
+            other = self.by_token.get(k)
+            if other is not None and other.type is EntityType.PERSON:
+                break
+            if self.stop(k) or not self._phrase_word(k):
+                break
+            if self.cat(k, lx.ROLE):
+                starts.append(k)
+            k -= 1
+        offices: list[int] = []
+        for start in sorted(starts):
+            # a form inside the previous one ("secretary" in "press secretary") is no new office;
+            # nor is a role word glued to the one before ("Deputy National Security Adviser"),
+            # unless it is a title of its own ("presidential candidate Sen. Ted Cruz")
+            if offices:
+                previous = self.cat(offices[-1], lx.ROLE).end  # type: ignore[union-attr]
+                if start < previous or (start == previous and not self.cat(start, lx.TITLE)):
+                    continue
+            offices.append(start)
+        if not offices:
+            return
+        first = self._qualifiers_before(offices[0], lowest)
+        back = first - 1
+        other = self.by_token.get(back) if back >= sent_start else None
+        if other is not None and other.type is EntityType.PERSON and other.key != person.key:
+            return  # "Clinton adviser John Podesta": the phrase describes the man before it
+        bounds = [self._qualifiers_before(s, s) if i == 0 else self._qualifiers_before(s, offices[i - 1] + 1)
+                  for i, s in enumerate(offices)]
+        bounds[0] = first
+        for index, role_start in enumerate(offices):
+            end = bounds[index + 1] if index + 1 < len(offices) else person.start
+            if index + 1 < len(offices) and doc[end - 1].norm_ in self.glue and doc[end - 1].norm_ != "and":
+                continue  # "spokesman for Democratic candidate Hillary Clinton": someone else's office
+            self.add_en(person, bounds[index], role_start, end, "role-before-name")
+
+    def after_en(self, person: MentionInfo) -> None:
+        doc = self.doc
+        _, sent_end = sentence_bounds(doc, person.start)
+        tag = self.tags.get(person.start)
+        j = tag.end if tag is not None else person.end
+        # an apposition needs its comma: in "Trump adviser" or "Cruz nominee" the name
+        # qualifies someone else
+        if j >= sent_end or doc[j].text not in COMMAS:
+            return
+        j += 1
+        if j < sent_end and doc[j].norm_ in ("the", "a", "an"):
+            j += 1  # "Ashton Carter, the defense secretary,"
+        role_start = j
+        while role_start < sent_end and not self.cat(role_start, lx.ROLE):
+            anchor_end = role_start
+            mention = self.by_token.get(role_start)
+            if role_start in self.demonym_at or self._party_word(role_start):
+                anchor_end += 1
+            elif mention is not None and mention.type is not EntityType.PERSON:
+                anchor_end = mention.end
+            if anchor_end == role_start:
+                return
+            possessive = anchor_end < sent_end and doc[anchor_end].norm_ in POSSESSIVE
+            role_start = anchor_end + (1 if possessive else 0)  # "Iraq's prime minister"
+        if role_start >= sent_end:
+            return
+        k = self.phrase_after_role(role_start, sent_end)
+        nxt = self.by_token.get(k) if k < sent_end else None
+        if nxt is not None and nxt.type is EntityType.PERSON and nxt.key != person.key:
+            return
+        self.add_en(person, j, role_start, k, "role-after-name")
+
+    def add_en(self, person: MentionInfo, start: int, role_start: int, end: int, rule: str,
+               concept: str | None = None, org: str | None = None, label: str | None = None) -> None:
+        doc = self.doc
+        while end > role_start + 1 and (doc[end - 1].text in COMMAS or doc[end - 1].norm_ in self.glue or (
+                end - 1 in self.role_tokens and self._title_only(end - 1))):
+            end -= 1  # "GOP presidential candidate Dr. Ben Carson": the phrase ends before "Dr."
+        role_match = self.cat(role_start, lx.ROLE)
+        if end <= role_start or (role_match is None and concept is None):
+            return
+        concept = concept or (role_match.payload if role_match else None)
+        role = self.mappings.role_by_id.get(concept or "")
+        title = self.cat(role_start, lx.TITLE)
+        # "Sen.", "President", "Gen." alone: a title that is the whole office as written
+        bare = role_match is not None and title is not None and title.end >= role_match.end >= end
+        written_org = place = demonym = party = None
+        i = start
+        while i < end:
+            mention = self.by_token.get(i)
+            if mention is not None and mention.type is not EntityType.PERSON:
+                if mention.type is EntityType.ORGANISATION:
+                    written_org = written_org or mention.key
+                else:
+                    place = place or mention.key
+                i = max(mention.end, i + 1)
+                continue
+            match = self.cat(i, lx.DEMONYM)
+            if match is not None:
+                demonym = demonym or f"gaz:{match.payload}"
+            party = party or self._party_word(i)
+            i += 1
+        tag = self.tags.get(person.start)
+        party = party or (tag.party if tag is not None else None)
+        entry = self.mappings.gazetteer_by_id.get(person.key.removeprefix("gaz:"))
+        place_entry = self.mappings.gazetteer_by_id.get((place or "").removeprefix("gaz:"))
+        state = place if place_entry is not None and place_entry.country else None
+        if tag is not None:
+            state = tag.state
+        state_entry = self.mappings.gazetteer_by_id.get((state or "").removeprefix("gaz:"))
+        own = f"gaz:{entry.country}" if entry is not None and entry.country else None
+        # the country whose office it is: as written, else the holder's own; for a legislator
+        # the article's main country is not enough, as state houses share the titles ("Rep.")
+        country = demonym or (place if place_entry is not None and not place_entry.country else None) or own
+        if tag is not None and state_entry is not None and state_entry.country:
+            country = country or f"gaz:{state_entry.country}"
+        represents = None
+        parties = set(self.party_words.values()) | set(self.party_tags.values())
+        if org is None and role is not None and role.bodies:
+            body = role.bodies.get((country or "").removeprefix("gaz:"))
+            org = written_org or (f"gaz:{body}" if body else None) or place
+            represents = state if body and org == f"gaz:{body}" else None
+        elif org is None and role is not None and role.party_office:
+            # the party's nominee, never the holder's usual employer ("Senate candidate" is none)
+            org = party or (written_org if (written_org or "").removeprefix("gaz:") in parties else None)
+        elif org is None:
+            org = written_org or place or demonym
+            if org is None and role is not None and role.national:
+                # a bare title ("President Obama") only from the holder's own country
+                org = country if bare else (country or self.country)
+            if org is None and not bare and entry is not None and entry.affiliation:
+                org = f"gaz:{entry.affiliation}"
+        hi = max(end, person.end, tag.end if tag is not None and rule != "role-after-name" else 0)
+        evidence = _span(doc, min(start, person.start), hi)
+        if party is not None and party != org:
+            # "Jim Clyburn, a Democratic congressman": the party stands even where the office's
+            # body is unknown
+            self.party_member(person, party, evidence)
+        if org is None or org == person.key:
+            return
+        span = _span(doc, start, end)
+        if label is not None:
+            span = Span(span.start, span.end, label)
+        key = (person.key, span.text, org)
+        if key not in self.results:
+            self.results[key] = RoleAssignment(person.key, span, concept, org, evidence, rule, represents)
+
+    def _title_only(self, k: int) -> bool:
+        """Token k is inside a title that is no role ("Dr.", "Mr.")."""
+        return not any(m.category == lx.ROLE and m.start <= k < m.end
+                       for i in range(max(0, k - 3), k + 1) for m in self.at.get(i, ()))
+
+    def party_member(self, person: MentionInfo, party: str, evidence: Span) -> None:
+        """The person is a member of the party written with the role or in the tag."""
+        role = self.mappings.role_by_id.get(PARTY_MEMBER)
+        if role is None:
+            return
+        key = (person.key, f"concept:{PARTY_MEMBER}", party)
+        if key not in self.results:
+            label = Span(evidence.start, evidence.end, role.labels["en"])
+            self.results[key] = RoleAssignment(person.key, label, PARTY_MEMBER, party, evidence,
+                                               "party-member")
+
+    def tag_only(self, person: MentionInfo) -> None:
+        """A tag with no title before the name still names the party: "John McCain (R-Ariz.)"."""
+        tag = self.tags.get(person.start)
+        if tag is not None and tag.party is not None:
+            self.party_member(person, tag.party, _span(self.doc, person.start, tag.end))
+
 
 def extract_roles(doc: Doc, mappings: Mappings) -> tuple[RoleAssignment, ...]:
     reader = RoleReader(doc, mappings)
@@ -282,6 +596,8 @@ def extract_roles(doc: Doc, mappings: Mappings) -> tuple[RoleAssignment, ...]:
         seen.add(mention.start)
         reader.before(mention)
         reader.after(mention)
+        if reader.english:
+            reader.tag_only(mention)
     reader.copular()
     reader.led_by()
     return tuple(sorted(reader.results.values(), key=lambda r: (r.evidence.start, r.role_label.start)))
