@@ -131,7 +131,8 @@ def test_build_prints_summary_and_writes_files(built: Built, graph: rdflib.Graph
     report = json.loads((built.out / "report.json").read_text(encoding="utf-8"))
     assert {k: report[k] for k in SUMMARY_KEYS} == counts
     assert report["problems"] == []
-    assert report["files"] == [f"graph.{fmt}" for fmt in ALL_FORMATS]  # names inside the output folder
+    # names inside the output folder; merge_candidates.csv is written even when empty
+    assert report["files"] == [f"graph.{fmt}" for fmt in ALL_FORMATS] + ["merge_candidates.csv"]
 
 
 def test_examples_articles_and_core_facts(graph: rdflib.Graph) -> None:
@@ -215,7 +216,7 @@ def test_rebuild_is_byte_identical(tmp_path: Path, examples_dir: Path, fixture_m
     (first, out1), (second, out2) = runs
     names = sorted(p.name for p in first.iterdir())
     assert names == sorted(p.name for p in second.iterdir())
-    assert names == sorted([f"graph.{fmt}" for fmt in ALL_FORMATS] + ["report.json"])
+    assert names == sorted([f"graph.{fmt}" for fmt in ALL_FORMATS] + ["merge_candidates.csv", "report.json"])
     differing = [n for n in names if (first / n).read_bytes() != (second / n).read_bytes()]
     assert differing == [], f"differ between PYTHONHASHSEED=1 and 4242: {differing}"
     assert out1 == out2

@@ -11,12 +11,13 @@ import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .config import Mappings
+from .crossscript import Actor
 from .mapping import LabelCandidate, Mapper, Triple
 from .records import ArticleResult
 
@@ -43,15 +44,71 @@ class KnowledgeGraph:
     mappings: Mappings
     per_article: dict[str, set[Triple]] = field(default_factory=dict)
     label_candidates: list[LabelCandidate] = field(default_factory=list)
+    article_ids: dict[str, str] = field(default_factory=dict)  # article IRI → article id
     _labels: dict[URIRef, list[Triple]] | None = None
     _mapper: Mapper | None = None
 
-    def add(self, result: ArticleResult) -> None:
+    @property
+    def mapper(self) -> Mapper:
         if self._mapper is None:
             self._mapper = Mapper(self.mappings)
-        triples, labels = self._mapper.map_article(result)
-        self.per_article[str(self._mapper.article_iri(result.article.id))] = set(triples)
+        return self._mapper
+
+    def add(self, result: ArticleResult) -> None:
+        triples, labels = self.mapper.map_article(result)
+        name = str(self.mapper.article_iri(result.article.id))
+        self.per_article[name] = set(triples)
+        self.article_ids[name] = result.article.id
         self.label_candidates += labels
+        self._labels = None
+
+    # ---- one actor, one node, across scripts (kgbuild.crossscript) -------------------------
+    def actors(self) -> list[Actor]:
+        """Every person, organisation and place not from the gazetteer, with its one
+        preferred label and the articles it occurs in; actors already labelled in both
+        scripts are left out (there is nothing to match)."""
+        kinds = {cls: kind for kind in ("Person", "Organisation", "Place")
+                 for cls in self.mappings.rdf.classes[kind][:1]}
+        types: dict[URIRef, str] = {}
+        seen_in: dict[URIRef, set[str]] = defaultdict(set)
+        for name, triples in self.per_article.items():
+            for s, p, o in triples:
+                if p == RDF.type and o in kinds:
+                    types[s] = kinds[o]  # type: ignore[index]
+                    seen_in[s].add(self.article_ids[name])
+        known = {c.entity for c in self.label_candidates if c.from_gazetteer}
+        pref = self.mappings.rdf.properties["Entity"]["pref_label"]
+        labels = self.label_triples()
+        out: list[Actor] = []
+        for node in sorted(types.keys() - known):
+            names = [o for _, p, o in labels.get(node, ()) if p == pref]
+            if len(names) == 1:
+                out.append(Actor(str(node), types[node], str(names[0]), tuple(sorted(seen_in[node]))))
+        return out
+
+    def apply_merges(self, pairs: Iterable[tuple[URIRef, URIRef]]) -> None:
+        """Make each (kept, merged) pair one node: every triple of ``merged`` is rewritten
+        to ``kept``, which records ``owl:sameAs merged`` in each article graph that used
+        the merged IRI (so the trig still says where that name came from); role nodes,
+        whose IRIs are made from their person and organisation, are remade so that one
+        office held by the merged actor is one node again."""
+        rename: dict[Node, URIRef] = {merged: kept for kept, merged in pairs if kept != merged}
+        if not rename:
+            return
+        for role, (person, office, org) in list(self.mapper.role_parts.items()):
+            if person in rename or org in rename:
+                rename[role] = self.mapper.role_iri(rename.get(person, person), office, rename.get(org, org))
+        same_as = self.mappings.rdf.properties["Entity"]["same_as"]
+        merged_nodes = {m for m in rename if m not in self.mapper.role_parts}
+        for name, triples in self.per_article.items():
+            touched = {n for s, _, o in triples for n in (s, o) if n in rename}
+            if not touched:
+                continue
+            rewritten = {(rename.get(s, s), p, rename.get(o, o)) for s, p, o in triples}
+            rewritten |= {(rename[n], same_as, n) for n in touched & merged_nodes}
+            self.per_article[name] = rewritten
+        self.label_candidates = [
+            replace(c, entity=rename[c.entity]) if c.entity in rename else c for c in self.label_candidates]
         self._labels = None
 
     def label_triples(self) -> dict[URIRef, list[Triple]]:

@@ -53,6 +53,8 @@ class Mapper:
         self.m = mappings
         self.rdf = mappings.rdf
         self.base = self.rdf.base
+        # what each role node's IRI was made of, so a merge of actors can remake it
+        self.role_parts: dict[URIRef, tuple[URIRef, str, URIRef]] = {}
 
     def iri(self, path: str) -> URIRef:
         return URIRef(self.base + path)
@@ -69,6 +71,13 @@ class Mapper:
             article_id, _, number = rest.rpartition(":")
             return self.iri(f"source/{_seg(article_id)}/{number}")
         return self.iri(f"{kind}/{_seg(rest)}")
+
+    def role_iri(self, person: URIRef, office: str, org: URIRef) -> URIRef:
+        """One node per person, office and organisation, however the office is spelt."""
+        digest = hashlib.sha256(f"{person}|{office}|{org}".encode()).hexdigest()
+        node = self.iri(f"role/{digest[:20]}")
+        self.role_parts[node] = (person, office, org)
+        return node
 
     def role_concept_iri(self, concept: str) -> URIRef:
         return self.iri(f"concept/role/{_seg(concept)}")
@@ -168,10 +177,8 @@ class Mapper:
             if role.org_key is None:
                 continue
             person, org = self.entity_iri(role.person_key), self.entity_iri(role.org_key)
-            # one node per person, office and organisation, however the office is spelt
             office = f"concept:{role.role_concept}" if role.role_concept else fold_words(role.role_label.text)
-            digest = hashlib.sha256(f"{person}|{office}|{org}".encode()).hexdigest()
-            node = self.iri(f"role/{digest[:20]}")
+            node = self.role_iri(person, office, org)
             evidence, span_triples = self.span_node("Evidence", article, role.evidence)
             triples += span_triples
             triples += [(node, RDF.type, cls) for cls in self.rdf.classes["RoleAssignment"]]

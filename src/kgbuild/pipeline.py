@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from rdflib import RDF
+from rdflib import RDF, URIRef
 
+from .crossscript import MergePlan, candidates_csv, plan_merges
 from .errors import Problem, problem
 from .extract import analyse
 from .graph import FORMATS, KnowledgeGraph
@@ -28,6 +29,7 @@ from .records import Article
 from .vocab import KG
 
 DEFAULT_FORMATS = ("ttl", "trig")
+CANDIDATES_FILE = "merge_candidates.csv"
 
 
 @dataclass
@@ -40,6 +42,9 @@ class BuildReport:
     roles: int = 0
     statements: int = 0
     triples: int = 0
+    merged: int = 0  # actors merged across scripts
+    merge_candidates: int = 0  # doubtful pairs written to merge_candidates.csv
+    merges: list[tuple[str, str, float]] = field(default_factory=list)  # (kept, merged, score)
     files: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -56,6 +61,8 @@ class BuildReport:
             f"roles          {self.roles}",
             f"statements     {self.statements}",
             f"triples        {self.triples}",
+            f"merged         {self.merged}",
+            f"candidates     {self.merge_candidates}",
         ]
         lines += [f"wrote          {self.output / f}" for f in self.files]
         if self.problems:
@@ -66,7 +73,10 @@ class BuildReport:
         return {
             "articles": self.articles, "persons": self.persons, "organisations": self.organisations,
             "places": self.places, "roles": self.roles, "statements": self.statements,
-            "triples": self.triples, "files": self.files,
+            "triples": self.triples, "merged": self.merged, "merge_candidates": self.merge_candidates,
+            "merges": [{"kept": kept, "merged": merged, "score": score}
+                       for kept, merged, score in self.merges],
+            "files": self.files,
             "problems": [{"code": p.code, "file": p.file, "line": p.line, "message": p.message}
                          for p in self.problems],
         }
@@ -142,6 +152,10 @@ def build(
     if bar is not None:
         bar.close()  # type: ignore[attr-defined]
 
+    plan = merge_across_scripts(graph)
+    report.merged = len(plan.merges)
+    report.merge_candidates = len(plan.candidates)
+    report.merges = [(p.latin.iri, p.arabic.iri, p.match.score) for p in plan.merges]
     triples = graph.all_triples()
     report.triples = len(triples)
     types = {(s, o) for s, p, o in triples if p == RDF.type}
@@ -154,8 +168,21 @@ def build(
         path = out_dir / f"graph.{fmt}"
         write_atomic(path, graph.serialise(fmt))
         report.files.append(path.name)
+    # written even when empty, so that a stale list from an earlier build never survives
+    write_atomic(out_dir / CANDIDATES_FILE, candidates_csv(plan.candidates, mappings.gazetteer_by_id))
+    report.files.append(CANDIDATES_FILE)
     write_atomic(out_dir / "report.json", json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
     return report
 
 
-__all__ = ["BuildReport", "build", "write_atomic"]
+def merge_across_scripts(graph: KnowledgeGraph) -> MergePlan:
+    """One actor, one node, across scripts: merge the persons whose Arabic-script and
+    Latin-script names match confidently (the Latin-script IRI is kept, the other stays
+    as its owl:sameAs) and return the plan, whose doubtful pairs the caller writes out."""
+    given = [name for names in graph.mappings.given_names.values() for name in names]
+    plan = plan_merges(graph.actors(), given)
+    graph.apply_merges((URIRef(p.latin.iri), URIRef(p.arabic.iri)) for p in plan.merges)
+    return plan
+
+
+__all__ = ["BuildReport", "build", "merge_across_scripts", "write_atomic"]
