@@ -1,4 +1,5 @@
-"""Command line: a thin layer over kgbuild.pipeline.build, kgbuild.query and kgbuild.validate.
+"""Command line: a thin layer over kgbuild.pipeline.build, kgbuild.query, kgbuild.validate
+and kgbuild.gazetteer.suggest.
 
 Exit status: 0 clean run, 1 something was reported (an article skipped, a query error,
 a graph that does not conform), 2 bad usage.
@@ -31,6 +32,25 @@ that is not an IRI is looked up as an entity label first.
 VALIDATE_EXAMPLES = """examples:
   kgbuild validate output/graph.ttl                  # SHACL shapes of ontology/shapes.ttl
 """
+SUGGEST_EXAMPLES = """examples:
+  kgbuild gazetteer suggest output/graph.ttl                # the 20 actors named in most articles
+  kgbuild gazetteer suggest output/graph.trig --type person --min-count 5 --limit 50
+  kgbuild gazetteer suggest output/graph.ttl --format yaml >> new-entries.yaml
+  cat output/graph.nt | kgbuild gazetteer suggest - --input-format nt
+lists the persons and organisations of a built graph that mappings/gazetteer.yaml does not
+know, with passages naming them and an entry to paste under 'entities:'. Pairs of Arabic and
+English names that may be one actor are in output/merge_candidates.csv after a build.
+"""
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
+    return value
 
 
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -66,6 +86,25 @@ def make_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a graph against the SHACL shapes", epilog=VALIDATE_EXAMPLES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     v.add_argument("graph", type=Path)
+
+    g = sub.add_parser("gazetteer", help="help grow mappings/gazetteer.yaml")
+    gsub = g.add_subparsers(dest="gazetteer_command", required=True)
+    s = gsub.add_parser("suggest", help="frequent actors the gazetteer does not know, with contexts",
+                        epilog=SUGGEST_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    s.add_argument("graph", help="a built graph (.ttl .trig .nt .nq .jsonld); '-' = stdin")
+    s.add_argument("--input-format", choices=("ttl", "trig", "nt", "nq", "jsonld"), default=None,
+                   help="syntax of standard input (default ttl)")
+    s.add_argument("--type", action="append", choices=("person", "organisation", "place"), default=None,
+                   help="kind of actor (repeatable; default person and organisation)")
+    s.add_argument("--min-count", type=_count, default=2, metavar="N",
+                   help="named in at least N articles (default 2)")
+    s.add_argument("--limit", type=_count, default=20, metavar="N",
+                   help="at most N actors; 0 = all (default 20)")
+    s.add_argument("--contexts", type=_count, default=2, metavar="N",
+                   help="passages shown per actor, from different articles (default 2)")
+    s.add_argument("--format", choices=("text", "yaml", "csv", "json"), default="text",
+                   help="text (default), yaml (entries only), csv or json")
+    _add_output_options(s)
     return parser
 
 
@@ -123,10 +162,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_gazetteer(args: argparse.Namespace) -> int:
+    from .config import load_mappings
+    from .gazetteer import format_suggestions, read_graph, suggest
+
+    mappings = load_mappings(args.mappings) if args.mappings else load_mappings()
+    graph = read_graph(args.graph, sys.stdin.buffer, args.input_format)
+    types = [t.capitalize() for t in args.type] if args.type else ["Person", "Organisation"]
+    items = suggest(graph, mappings, min_count=args.min_count, limit=args.limit, types=types,
+                    contexts=args.contexts)
+    print(format_suggestions(items, args.format), end="")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
-    handlers = {"build": cmd_build, "query": cmd_query, "validate": cmd_validate}
+    handlers = {"build": cmd_build, "query": cmd_query, "validate": cmd_validate, "gazetteer": cmd_gazetteer}
     try:
         return handlers[args.command](args)
     except KGBuildError as err:
