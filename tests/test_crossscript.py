@@ -65,6 +65,7 @@ SAME_PERSON = [
     ("مايكل ماكول", "Michael McCaul"),  # ch read k, Mc
     ("سامي الجبوري", "Sami al-Jubouri"),
     ("باراك أوباما", "Barack Obama"),  # hamza on the first letter
+    ("بن رودز", "Ben Rhodes"),  # بن is also a particle (Ben Ali): tried both ways
 ]
 
 DIFFERENT_PEOPLE = [
@@ -76,6 +77,8 @@ DIFFERENT_PEOPLE = [
     ("مارك تونر", "Mark Warner"),  # same given name, another family
     ("حيدر العبادي", "Haider al-Amiri"),
     ("كينيث ماكينزي", "Kenneth Roth"),
+    ("علي عمران", "Lee Moran"),  # a word-initial ع or vowel is written in Latin too
+    ("عصام العريان", "Sammy Aaron"),
 ]
 
 DOUBTFUL = [
@@ -119,6 +122,8 @@ def test_one_script_never_matches_itself() -> None:
 def test_single_names_and_short_names_are_never_merged() -> None:
     assert match_names("ماكينزي", "McKenzie").verdict is Verdict.CANDIDATE
     assert match_names("بو لي", "Bo Li").verdict is not Verdict.MERGE  # too few consonants to tell apart
+    short = match_names("عائض القرني", "Ed Crane")  # a Saudi cleric and an American: 4 consonants
+    assert short.verdict is Verdict.CANDIDATE and short.reason == "too short to be sure"
 
 
 def test_skeletons_fold_arabic_spelling_variants() -> None:

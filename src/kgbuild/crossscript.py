@@ -37,7 +37,7 @@ from .normalize import fold_words
 # ---- thresholds (docs/cross-script.md explains the choice) --------------------------------
 CONFIDENT_SCORE = 0.90  # mean token score of a merge
 CONFIDENT_TOKEN = 0.85  # and every token at least this close
-CONFIDENT_CONSONANTS = 4  # and at least this many consonants on the shorter side
+CONFIDENT_CONSONANTS = 5  # and at least this many consonants on the shorter side (Ed Crane has 4)
 CANDIDATE_SCORE = 0.80  # a pair worth a person's look
 CANDIDATE_TOKEN = 0.75
 
@@ -48,6 +48,10 @@ CANDIDATE_TOKEN = 0.75
 Unit = str
 AYN = "aiu"
 _VOWELS = frozenset("aiu")
+# A vowel (or ع) that opens a word is written in both scripts (Obama أوباما, Ali علي), so
+# leaving it out costs much more than leaving out a vowel inside a word: علي عمران is not
+# Lee Moran.  Such a unit carries this mark after its vowels.
+_INITIAL = "~"
 
 # Arabic letters after hamza carriers and Persian letters have been resolved (see _AR_PRE)
 _AR_CONSONANTS = {
@@ -93,6 +97,7 @@ _NEAR: dict[frozenset[str], float] = {
     frozenset("BF"): 0.6,   # p written ف
 }
 _VOWEL_INDEL = 0.15  # Arabic writes only long vowels; English adds silent ones
+_INITIAL_VOWEL_INDEL = 0.5
 _AYN_INDEL = 0.05
 _H_INDEL = 0.3       # h is silent in John, Sarah; written ه ح in Arabic
 _CONSONANT_INDEL = 1.0
@@ -170,7 +175,7 @@ def arabic_token_skeleton(token: str) -> tuple[Unit, ...]:
             _push(units, AYN)
         # ء and anything else (digits, punctuation) carry no sound worth matching
         i += 1
-    return tuple(units)
+    return _mark_initial(units)
 
 
 def latin_token_skeleton(token: str) -> tuple[Unit, ...]:
@@ -207,6 +212,12 @@ def latin_token_skeleton(token: str) -> tuple[Unit, ...]:
             elif char == "'":
                 _push(units, AYN)  # Sa'ad, Ja'afari: the apostrophe writes ع
             i += 1
+    return _mark_initial(units)
+
+
+def _mark_initial(units: list[Unit]) -> tuple[Unit, ...]:
+    if units and _is_vowel(units[0]):
+        units[0] += _INITIAL
     return tuple(units)
 
 
@@ -271,6 +282,8 @@ def _variants(name: str, script: Script) -> list[tuple[tuple[Unit, ...], ...]]:
 
 # ---- scoring ------------------------------------------------------------------------------
 def _indel(unit: Unit) -> float:
+    if unit.endswith(_INITIAL):
+        return _INITIAL_VOWEL_INDEL
     if unit == AYN:
         return _AYN_INDEL
     if _is_vowel(unit):
@@ -283,9 +296,10 @@ def _substitute(a: Unit, b: Unit) -> float:
         return 0.0
     va, vb = _is_vowel(a), _is_vowel(b)
     if va and vb:
-        if set(a) & set(b):
+        sa, sb = set(a) - {_INITIAL}, set(b) - {_INITIAL}
+        if sa & sb:
             return 0.0
-        return 0.5 if {a, b} == {"i", "u"} else 0.3
+        return 0.5 if {"i", "u"} == sa | sb else 0.3
     if va or vb:
         vowel, consonant = (a, b) if va else (b, a)
         # Oueslati / الوسلاتي, Yusuf / يوسف: w and y are both vowel and consonant
@@ -361,8 +375,9 @@ def match_names(arabic: str, latin: str) -> NameMatch:
     """
     if script_of(arabic) is not Script.ARABIC or script_of(latin) is not Script.LATIN:
         return NameMatch(0.0, 0.0, Verdict.NONE, "not an Arabic-script and a Latin-script name")
-    # (score, weakest, whole, shortest, tokens): the best alignment over the variants
-    best: tuple[float, float, bool, int, int] = (0.0, 0.0, False, 0, 0)
+    # every alignment of the name variants is judged; the best verdict wins, then the score
+    # (Ben Rhodes / بن رودز glued as a particle is one token, as written it is two)
+    best: NameMatch | None = None
     for a in _variants(arabic, Script.ARABIC):
         for b in _variants(latin, Script.LATIN):
             pairs: list[tuple[Sequence[tuple[Unit, ...]], Sequence[tuple[Unit, ...]], bool]] = []
@@ -375,11 +390,23 @@ def match_names(arabic: str, latin: str) -> NameMatch:
             for x, y, whole in pairs:
                 score, weakest = _score_aligned(x, y)
                 shortest = min(sum(_consonants(t) for t in x), sum(_consonants(t) for t in y))
-                best = max(best, (score, weakest, whole, shortest, len(x)))
-    score, weakest, whole, shortest, tokens = best
-    if tokens == 0:
+                judged = _judge(arabic, latin, round(score, 3), round(weakest, 3), whole, shortest, len(x))
+                if best is None or _rank(judged) > _rank(best):
+                    best = judged
+    if best is None:
         return NameMatch(0.0, 0.0, Verdict.NONE, "different number of name tokens")
-    score, weakest = round(score, 3), round(weakest, 3)
+    return best
+
+
+_VERDICT_RANK = {Verdict.MERGE: 2, Verdict.CANDIDATE: 1, Verdict.NONE: 0}
+
+
+def _rank(match: NameMatch) -> tuple[int, float, float]:
+    return _VERDICT_RANK[match.verdict], match.score, match.weakest
+
+
+def _judge(arabic: str, latin: str, score: float, weakest: float, whole: bool, shortest: int,
+           tokens: int) -> NameMatch:
     if score >= CONFIDENT_SCORE and weakest >= CONFIDENT_TOKEN:
         if _has_suffix(arabic, latin):
             return NameMatch(score, weakest, Verdict.CANDIDATE, "a generational suffix (Jr., II)")
