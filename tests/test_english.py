@@ -38,7 +38,7 @@ LAYOUTS = [
     ("''We will win,'' Mr. Carter said.", [(CARTER, "said", "We will win")]),
     # a quotation resumed right after the attribution is one report
     ("“We will win,” Carter said. “The group is losing ground.”",
-     [(CARTER, "said", "We will win,” Carter said. “The group is losing ground.")]),
+     [(CARTER, "said", "We will win … The group is losing ground.")]),
     # a colon before the quotation
     ('Ashton Carter said: "We will win."', [(CARTER, "said", "We will win.")]),
     # reported speech with and without "that"

@@ -68,7 +68,8 @@ GRAMMAR_LISTS = ("organisation_heads", "foreign_name_heads", "force_words", "ano
                  "place_heads", "title_modifiers", "function_words", "role_phrase_glue", "copulas",
                  "impersonal_cues", "content_prepositions", "cue_blockers", "person_pronouns",
                  "group_pronouns", "cue_adverbs", "report_tail_openers",
-                 "source_determiners", "addressee_cues", "clause_openers")
+                 "source_determiners", "addressee_cues", "clause_openers", "apposition_openers",
+                 "subordinators")
 # Grammar tables: language → word → gazetteer id (party_tags: "R" in "(R-Ariz.)")
 GRAMMAR_TABLES = ("party_tags", "party_words", "state_tags")
 

@@ -200,18 +200,21 @@ class Mapper:
         for statement in result.statements:
             field_name, start, end = article.locate(statement.content.start, statement.content.end)
             node = self.iri(f"statement/{_seg(article.id)}/{field_name}/{start}-{end}")
-            evidence, span_triples = self.span_node("Evidence", article, statement.evidence)
-            triples += span_triples
+            evidence_nodes = []
+            for piece in statement.parts or (statement.evidence,):
+                evidence, span_triples = self.span_node("Evidence", article, piece)
+                triples += span_triples
+                evidence_nodes.append(evidence)
             triples += [(node, RDF.type, cls) for cls in self.rdf.classes["Statement"]]
             triples += [
                 (node, sp["speaker"], self.entity_iri(statement.speaker_key)),
                 (node, sp["cue"], self.lit(statement.cue.text, article.lang)),
                 (node, sp["content"], self.lit(statement.content.text, article.lang)),
                 (node, sp["quote"], Literal(statement.is_quote)),
-                (node, sp["evidence"], evidence),
                 (node, sp["article"], article_node),
                 (node, sp["rule"], self.rule_iri(statement.rule)),
             ]
+            triples += [(node, sp["evidence"], evidence) for evidence in evidence_nodes]
             triples += [(node, sp["about"], self.entity_iri(key)) for key in statement.about]
             for topic in statement.topics:
                 triples.append((node, sp["topic"], self.topic_iri(topic)))

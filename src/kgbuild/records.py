@@ -113,6 +113,9 @@ class Statement:
     topics: tuple[str, ...] = ()  # topic concept ids
     date: str | None = None  # when it was said: xsd:date or --MM-DD
     mentioned_dates: tuple[str, ...] = ()
+    # the pieces of the content when the report interrupts it ('"A," he said. "B."' or
+    # "A, he said, B"): content.text joins them with " … " and each piece is evidence
+    parts: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True)

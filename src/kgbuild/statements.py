@@ -42,6 +42,7 @@ class Found:
     rule: str
     token_range: tuple[int, int]  # content tokens, for about and dates
     date: str | None = None
+    parts: tuple[tuple[int, int], ...] = ()  # token ranges when the report interrupts the content
 
 
 @dataclass
@@ -102,6 +103,8 @@ class Reader:
 
     def titled_person(self, k: int, title: lx.LexMatch) -> str | None:
         doc = self.doc
+        if self.lang == "en" and title.category == lx.ROLE:
+            return self.person_with_role(k, title.payload)
         words = [t.norm_ for t in doc[title.start:title.end]]
         for mention in reversed(doc._.kg_mentions):
             if mention.start >= k or mention.type is not EntityType.PERSON:
@@ -112,6 +115,19 @@ class Reader:
             for start in range(max(0, back - 6), back + 1):
                 match = self.cat(start, lx.TITLE) or self.cat(start, lx.ROLE)
                 if match is not None and [t.norm_ for t in doc[match.start:match.end]] == words:
+                    return mention.key
+        return None
+
+    def person_with_role(self, k: int, concept: str) -> str | None:
+        """"the senator" after "Sen. Marco Rubio", "the secretary" after "Secretary of State
+        John Kerry": the person last named before token k with a role of the same concept."""
+        doc = self.doc
+        for mention in reversed(doc._.kg_mentions):
+            if mention.start >= k or mention.type is not EntityType.PERSON:
+                continue
+            for start in range(max(0, mention.start - 6), mention.start):
+                if any(m.category == lx.ROLE and m.payload == concept and m.end <= mention.start
+                       for m in doc._.kg_lex_at.get(start, ())):
                     return mention.key
         return None
 
@@ -186,6 +202,7 @@ class Reader:
             return None
         subject: tuple[str, int] | None = None
         anon: tuple[str, int] | None = None
+        modifier: tuple[str, int] | None = None  # "Sanders' campaign said": the name qualifying it
         while k >= max(sent_start, i - MAX_SUBJECT_GAP):
             token = doc[k]
             if self.cat(k, lx.ACCORDING) or (k > 0 and self.cat(k - 1, lx.ACCORDING)):
@@ -199,6 +216,10 @@ class Reader:
             if mention is not None and mention.start == k and \
                     mention.type in (EntityType.PERSON, EntityType.ORGANISATION) and not self.embedded(k):
                 subject = (mention.key, mention.start)  # keep going: the leftmost is the subject
+            elif mention is not None and mention.start == k and self.lang == "en" and \
+                    mention.type in (EntityType.PERSON, EntityType.ORGANISATION) and \
+                    self.english_modifier(mention):
+                modifier = (mention.key, mention.start)
             elif subject is None and anon is None:
                 anon = self.anon_at_end(k)
             k -= 1
@@ -213,6 +234,9 @@ class Reader:
                 key = self.titled_person(first, role)
                 if key is not None:
                     return key, first
+        if subject is None and anon is None and modifier is not None:
+            # the phrase it qualifies when it reads as one, else the name itself
+            return self.described_subject(i, sent_start) or modifier
         return subject or anon
 
     def pronoun_subject(self, i: int, sent_start: int) -> tuple[str, int] | None:
@@ -270,6 +294,8 @@ class Reader:
         is what the speaker leads, not the speaker."""
         doc = self.doc
         mention = self.by_token[k]
+        if self.lang == "en" and self.english_modifier(mention):
+            return True
         if mention.type is EntityType.PERSON:
             return False
         if doc[k]._.kg_clitic in ("ل", "ب") or \
@@ -279,6 +305,27 @@ class Reader:
         while back >= 0 and (self.cat(back, lx.DEMONYM) or doc[back].norm_ in ("the",)):
             back -= 1
         return back >= 0 and (self.cat(back, lx.ROLE) is not None or self._in_role_end(back))
+
+    def english_modifier(self, mention: MentionInfo) -> bool:
+        """A name that only qualifies the subject: "Trump's campaign said", "Pentagon officials
+        said", "Clinton aides said" — or names a party by its members ("Republicans said"): the
+        subject is then the phrase as written, an unnamed source, not the one named."""
+        doc = self.doc
+        nxt = doc[mention.end] if mention.end < len(doc) else None
+        if nxt is not None and nxt.text in ("'s", "’s", "'", "’"):
+            return True
+        if nxt is not None and nxt.is_alpha and nxt.text[:1].islower() and \
+                nxt.norm_ not in self.grammar["cue_adverbs"] and not self.cat(mention.end, lx.CUE) and \
+                not self.cat(mention.end, lx.FUNCTION):
+            return True
+        if mention.type is EntityType.ORGANISATION and mention.end - mention.start == 1 and \
+                mention.key.startswith("gaz:"):
+            written = doc[mention.start].text
+            entry = self.mappings.gazetteer_by_id.get(mention.key[4:])
+            label = entry.labels.get("en", "") if entry is not None else ""
+            return written[:1].isupper() and written[1:].islower() and written.endswith("s") and \
+                not written.endswith(("ss", "us")) and written != label  # "Republicans", not "Reuters"
+        return False
 
     def _in_role_end(self, k: int) -> bool:
         return any(m.category == lx.ROLE and m.end == k + 1 for m in self.doc._.kg_lex if m.start <= k)
@@ -328,6 +375,8 @@ class Reader:
         head_norm = doc[head].norm_.removeprefix("ال") if definite else doc[head].norm_
         if not register:
             return "", end
+        if self.lang == "en":
+            start = self.english_source_start(start)
         if definite:
             # "المصدر", "الضابط": the source described last before here, one of the same kind first
             earlier = sorted((pos, key) for pos, key in self.anon_at.items() if pos < start)
@@ -343,7 +392,7 @@ class Reader:
             return known, end
         key = f"anon:{self.article_id}:{len(self.anon) + 1}"
         affiliation = None
-        for i in range(head + 1, end):
+        for i in (*range(head + 1, end), *range(start, head)):
             mention = self.by_token.get(i)
             if mention is not None and mention.type is EntityType.ORGANISATION:
                 affiliation = mention.key
@@ -353,6 +402,25 @@ class Reader:
         self.anon_by_head[head_norm] = key
         self.note_anon_mention(key, start, end)
         return key, end
+
+    def english_source_start(self, start: int) -> int:
+        """"Pentagon officials", "Obama administration officials", "a State Department
+        spokesman": the names and capitalised words that qualify an unnamed source belong to it."""
+        doc = self.doc
+        while start > 0:
+            prev = doc[start - 1]
+            mention = self.by_token.get(start - 1)
+            if mention is not None and mention.type is not EntityType.ANONYMOUS:
+                if mention.start > 0 and doc[mention.start - 1].norm_ in ("a", "an", "the"):
+                    return mention.start - 1
+                return mention.start
+            if (prev.is_alpha or prev.text.replace(".", "").isalpha()) and prev.text[:1].isupper() and \
+                    not self.cat(start - 1, lx.FUNCTION) and \
+                    not self.cat(start - 1, lx.CUE):
+                start -= 1
+                continue
+            return start
+        return start
 
     def described_subject(self, i: int, sent_start: int) -> tuple[str, int] | None:
         """"…, the congressional report said", "Some delegates at the convention said …": a
@@ -371,7 +439,8 @@ class Reader:
             (start == k and doc[k].norm_.endswith("s"))  # "People briefed on it said", "…, analysts said"
         if not opens or self.cat(k, lx.FUNCTION) or start > k or \
                 any(self.cat(t, lx.CUE) or self.is_comp(t) or
-                    not (doc[t].is_alpha or doc[t].text in ("'s", "’s", "-")) for t in range(start, k + 1)):
+                    not (doc[t].is_alpha or doc[t].text in ("'s", "’s", "'", "’", "-"))
+                    for t in range(start, k + 1)):
             return None
         found = self.described_source(start, k + 1)
         return (found[0], start) if found is not None else None
@@ -530,11 +599,17 @@ class Reader:
         """'"We will win," Carter said': the quotation that ends just before the speaker or cue."""
         doc = self.doc
         if self.lang == "en":
-            for back in range(max(0, k - 3), k):
-                title = self.cat(back, lx.TITLE)
-                if title is not None and title.end == k:
-                    k = back  # '"…," Mr. Trump said': the title opens the speaker's phrase
-                    break
+            # '"…," Mr. Trump said', '"…," NEA President Lily Eskelsen García said': the
+            # title or role phrase opens the speaker's phrase
+            back = k
+            while back > 0 and k - back < 6 and (doc[back - 1].is_alpha or doc[back - 1].text in (
+                    "'s", "’s", ".", "-", "(", ")") or self.cat(back - 1, lx.TITLE) or
+                    (doc[back - 1].text.endswith(".") and doc[back - 1].text[:1].isupper())) and \
+                    not self.cat(back - 1, lx.CUE) and \
+                    not self.is_comp(back - 1):
+                back -= 1
+            if back < k and back > 0 and (doc[back - 1].text in CLOSE_QUOTES or doc[back - 1].text in COMMAS):
+                k = back
         j = k - 1
         while j >= 0 and doc[j].text in COMMAS:
             j -= 1
@@ -582,7 +657,8 @@ class Reader:
         i = k + 1
         while i < len(doc):
             text = doc[i].text
-            if text == close or (close == '"' and text in CLOSE_QUOTES - {"''"}):
+            if text == close or (close == '"' and text in CLOSE_QUOTES - {"''"}) or \
+                    (close == "”" and text == '"' and self.lang == "en"):  # “…" in careless copy
                 return (k + 1, i, True) if i > k + 1 else None
             if "\n\n" in text and i > k + 1 and doc[i - 1].text not in TERMINAL | {"،", ","}:
                 pass  # a quote may run on across a paragraph cut mid-sentence
@@ -596,10 +672,16 @@ class Reader:
         doc = self.doc
         i = start
         limit = self.body_start if start < self.body_start else len(doc)
+        english = self.lang == "en"
+        subordinate = english and self.in_subordinate_clause(start)
         while i < limit:
             token = doc[i]
             if is_terminal(token.text):
                 break
+            if english and token.text in COMMAS and i + 1 < limit and i > start and \
+                    (subordinate or doc[i + 1].norm_ == "but" or
+                     (len(doc[i + 1].norm_) > 4 and doc[i + 1].norm_.endswith("ing"))):
+                break  # "…, echoing a memo", "…, but he urged": the reporter's words again
             if "\n" in token.text:
                 before = doc[i - 1].text if i > start else ""
                 if is_terminal(before) or before in CLOSE_QUOTES or i == start:
@@ -620,11 +702,24 @@ class Reader:
         quoted = doc[start].text in OPEN_QUOTES and doc[end - 1].text in CLOSE_QUOTES
         return start, end, quoted
 
+    def in_subordinate_clause(self, k: int) -> bool:
+        """"While Ramos said that …, he appears …": token k lies in a clause opened by a
+        subordinating conjunction that no comma has closed yet."""
+        doc = self.doc
+        start, _ = sentence_bounds(doc, k)
+        while start < k and (doc[start].is_space or doc[start].text in OPEN_QUOTES):
+            start += 1
+        if start >= k or doc[start].norm_ not in self.grammar["subordinators"]:
+            return False
+        return not any(doc[t].text in COMMAS for t in range(start, k))
+
     # ---- recording -----------------------------------------------------------------------
     def record(self, speaker: str, cue: tuple[int, int], content: tuple[int, int, bool], rule: str,
-               nested: bool = False) -> None:
+               nested: bool = False, parts: tuple[tuple[int, int], ...] = ()) -> None:
         doc = self.doc
         start, end, quote = content
+        if parts:
+            start, end = parts[0][0], parts[-1][1]
         if not nested and any(t in self.covered for t in range(start, end)):
             return
         if nested and any(f.token_range == (start, end) for f in self.found):
@@ -633,6 +728,8 @@ class Reader:
             start += 1
         if end - start < 2:
             return
+        if parts:
+            parts = ((start, parts[0][1]), *parts[1:])
         self.covered.update(range(start, end))
         date = None
         lo, hi = min(cue[0], start), max(cue[1], start)
@@ -642,7 +739,7 @@ class Reader:
                 break
         self.found.append(Found(speaker, doc[cue[0]].idx, doc[cue[1] - 1].idx + len(doc[cue[1] - 1].text),
                                 doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text), quote, rule,
-                                (start, end), date))
+                                (start, end), date, parts))
         self.last_speaker = speaker
 
     # ---- layouts -------------------------------------------------------------------------
@@ -654,13 +751,33 @@ class Reader:
                 _, limit = sentence_bounds(self.doc, match.start)
                 self.anonymous(match.start, limit)
 
+    def quoted_tokens(self) -> set[int]:
+        """Tokens inside quotation marks: in English copy a speech verb there belongs to the
+        words quoted ('"what Trump is saying is dangerous," said Mook'), not to the article."""
+        doc = self.doc
+        inside: set[int] = set()
+        k = 0
+        while k < len(doc):
+            text = doc[k].text
+            if text in OPEN_QUOTES and (text not in SYMMETRIC_QUOTES or self.opens_quote(k)):
+                span = self.quoted(k)
+                if span is not None:
+                    inside.update(range(span[0], span[1]))
+                    k = span[1] + 1
+                    continue
+            k += 1
+        return inside
+
     def read_cues(self) -> None:
         doc = self.doc
         self.register_sources()
         cues = [m for m in doc._.kg_lex if m.category in (lx.CUE, lx.PARTICIPLE, lx.ACCORDING)]
         interview = self.interview_speaker()
+        in_quotes = self.quoted_tokens() if self.lang == "en" else set()
         for match in cues:
             i = match.start
+            if i in in_quotes:
+                continue
             nested = i in self.covered and match.category != lx.ACCORDING
             if nested and not (match.category == lx.CUE and self.role_subject_before(i)):
                 continue  # a cue inside reported words is part of them, unless its subject is named
@@ -673,6 +790,7 @@ class Reader:
                 self.according(match, sent_start, sent_end)
                 continue
             clitic = doc[i]._.kg_clitic
+            parts: tuple[tuple[int, int], ...] = ()
             initial = i == sent_start or (i - 1 >= sent_start and doc[i - 1].norm_ in CONJUNCTIONS and
                                           i - 1 == sent_start)
             if i > 0 and doc[i - 1].norm_ in self.grammar["cue_blockers"]:
@@ -684,13 +802,14 @@ class Reader:
             subject = self.by_token.get(i - 1) if i > sent_start else None
             found: tuple[str, int] | None
             if match.category == lx.CUE and subject is not None and subject.end == i and \
-                    subject.type in (EntityType.PERSON, EntityType.ORGANISATION) and not clitic:
+                    subject.type in (EntityType.PERSON, EntityType.ORGANISATION) and not clitic and \
+                    not (self.lang == "en" and self.english_modifier(subject)):
                 # "الجنرال ديمبسي أبلغ العبادي أن …": the name just before the verb is its
                 # subject; the one after is whom he told ('"…," Carter said' too)
                 found = (subject.key, match.end)
                 content = self.quote_before(subject.start)
-                if content is None and self.lang == "en" and self.tail_only(match.end, sent_end):
-                    content = self.clause_before(subject.start, sent_start)  # "…, Carter said."
+                if content is None and self.lang == "en":
+                    content, parts = self.reported_around(subject.start, match.end, sent_start, sent_end)
             else:
                 # "Ramos told AFP": after tell-verbs comes whom it was said to, not who said it
                 addressed = doc[i].norm_ in self.grammar["addressee_cues"]
@@ -698,12 +817,14 @@ class Reader:
                 found = self.speaker_after(match.end, sent_end) if speaks else None
                 content = None
             speaker: str | None
+            attribution_end = match.end
             if found is not None:
                 speaker, after = found
+                attribution_end = max(after, match.end)
                 if content is None and self.lang == "en":
                     content = self.quote_before(i)  # '"…," said Senator Tim Scott, Republican of …'
-                    if content is None and self.tail_only(after, sent_end):
-                        content = self.clause_before(i, sent_start)  # "…, said Hank Sheinkopf."
+                    if content is None:  # "…, said Hank Sheinkopf."
+                        content, parts = self.reported_around(i, after, sent_start, sent_end)
                 if content is None:
                     content = self.content_from(after, sent_end, allow_bare=True)
             else:
@@ -730,8 +851,11 @@ class Reader:
                 if content is not None and self.lang == "en" and \
                         any(t in self.covered for t in range(content[0], content[1])):
                     content = None  # 'X, citing ''…,'' said …': the quotation was another report
-                if content is None and self.lang == "en" and self.tail_only(match.end, sent_end):
-                    content = self.clause_before(before[1] if before else i, sent_start)  # "…, he said."
+                if content is not None and self.lang == "en" and self.words_follow(match.end, sent_end):
+                    content = None  # '… chants of "Marco!," the senator said his campaign …'
+                if content is None and self.lang == "en":  # "…, he said."
+                    content, parts = self.reported_around(before[1] if before else i, match.end,
+                                                          sent_start, sent_end)
                 if content is None:
                     content = self.content_from(match.end, sent_end, allow_bare=before is not None or
                                                 clitic in ("و", "ف") or match.category == lx.PARTICIPLE)
@@ -740,8 +864,13 @@ class Reader:
             if speaker is None or content is None:
                 continue
             if self.lang == "en" and content[2] and content[1] < i:
-                content = self.quote_goes_on(self.quote_in_clause(content), i, sent_end)
-            self.record(speaker, (i, match.end), content, f"{self.lang}-{match.category.lower()}", nested)
+                content = self.quote_in_clause(content)
+                resumed = self.resumed_clause(attribution_end, sent_end) or \
+                    self.resumed_quote(attribution_end)
+                if resumed is not None:
+                    parts = ((content[0], content[1]), resumed)
+            self.record(speaker, (i, match.end), content, f"{self.lang}-{match.category.lower()}", nested,
+                        parts)
 
     def tail_only(self, k: int, sent_end: int) -> bool:
         """Whether the sentence ends after token k with no reported words of its own: nothing,
@@ -754,7 +883,92 @@ class Reader:
         return not any(self.is_comp(m) or doc[m].text in OPEN_QUOTES or doc[m].text == ":"
                        for m in range(k, sent_end))
 
-    def clause_before(self, k: int, sent_start: int) -> tuple[int, int, bool] | None:
+    def words_follow(self, k: int, sent_end: int) -> bool:
+        """Whether reported words of their own follow the verb at token k ("said his campaign
+        was …"), rather than a time, a place, an addressee or nothing."""
+        doc = self.doc
+        if k >= sent_end or sent_end - k < 4 or doc[k - 1].norm_ in self.grammar["addressee_cues"]:
+            return False
+        first = doc[k]
+        return first.is_alpha and first.text[:1].islower() and \
+            first.norm_ not in self.grammar["report_tail_openers"] and not first.norm_.endswith("ly") and \
+            self.resumed_clause(k, sent_end) is None
+
+    def reported_around(self, k: int, after: int, sent_start: int, sent_end: int
+                        ) -> tuple[tuple[int, int, bool] | None, tuple[tuple[int, int], ...]]:
+        """"A, Carter said." and "A, strategists said, B.": the words before the comma that
+        precedes the speaker or verb at token k, and those resumed after the attribution that
+        ends at token ``after``; (None, ()) when the sentence reports nothing around it."""
+        resumed = self.resumed_clause(after, sent_end)
+        if resumed is None:
+            if not self.tail_only(after, sent_end):
+                return None, ()
+            return self.clause_before(k, sent_start), ()
+        content = self.clause_before(k, sent_start, min_tokens=2)
+        if content is None:
+            return None, ()
+        return content, ((content[0], content[1]), resumed)
+
+    def resumed_clause(self, k: int, sent_end: int) -> tuple[int, int] | None:
+        """After an attribution that interrupts the words ("…, he said, would …" or '"A," he
+        said, "B."'): past a time or place ("on Friday"), a comma and the rest of the words."""
+        doc = self.doc
+        m = k
+        while m < sent_end and doc[m].text not in COMMAS:
+            if m - k >= 8 or self.is_comp(m) or doc[m].text in OPEN_QUOTES or doc[m].text == ":" or \
+                    self.cat(m, lx.CUE) or self.cat(m, lx.PARTICIPLE):
+                return None
+            m += 1
+        start = m + 1
+        if m >= sent_end or start >= sent_end:
+            return None
+        first = doc[start]
+        if first.text in OPEN_QUOTES and (first.text not in SYMMETRIC_QUOTES or self.opens_quote(start)):
+            span = self.quoted(start)
+            if span is None or span[1] - span[0] < 2:
+                return None
+            return span[0], span[1]
+        if not first.is_alpha or first.norm_ in self.grammar["apposition_openers"] or first.like_num or \
+                (len(first.norm_) > 4 and first.norm_.endswith(("ing", "ly"))) or \
+                any(self.cat(start, c) for c in (lx.ROLE, lx.TITLE, lx.PARTICIPLE, lx.ACCORDING, lx.CUE)):
+            return None
+        mention = self.by_token.get(start)
+        if mention is not None and mention.type is EntityType.PERSON and \
+                (mention.end >= sent_end or doc[mention.end].text in COMMAS):
+            return None  # "…, said the spokesman, John Kirby.": the speaker named again
+        span = self.clause(start)
+        if span is None or span[1] - span[0] < 2:
+            return None
+        return span[0], span[1]
+
+    def resumed_quote(self, after: int) -> tuple[int, int] | None:
+        """'"A," said Matt Baker, a former commissioner … who is now …. "B."': a quotation
+        opened right after the sentence of the attribution, in the same paragraph, is the
+        same report."""
+        doc = self.doc
+        k = after
+        while True:
+            if k >= len(doc) or k - after > 80:
+                return None
+            text = doc[k].text
+            if text in OPEN_QUOTES and (text not in SYMMETRIC_QUOTES or self.opens_quote(k)):
+                if k > after and (is_terminal(doc[k - 1].text) or doc[k - 1].text.endswith(".")):
+                    break
+                return None  # a quotation inside the sentence: another's words or a title
+            if "\n" in text or text == ":" or \
+                    (is_terminal(text) and (k + 1 >= len(doc) or doc[k + 1].text not in OPEN_QUOTES)):
+                return None
+            k += 1
+        resumed = self.quoted(k)
+        if resumed is None or any(t in self.covered for t in range(resumed[0], resumed[1])):
+            return None
+        close = resumed[1] + 1
+        if doc[resumed[1] - 1].text in COMMAS or \
+                (close < len(doc) and doc[close].is_alpha and doc[close].text[:1].islower()):
+            return None  # '"B," he added': the resumed words have a report of their own
+        return resumed[0], resumed[1]
+
+    def clause_before(self, k: int, sent_start: int, min_tokens: int = 3) -> tuple[int, int, bool] | None:
         """"Any action would have consequences, Carter said": the words before the comma that
         precedes the speaker (or the verb) at token k."""
         doc = self.doc
@@ -765,7 +979,7 @@ class Reader:
         start = sent_start
         while start < end and (doc[start].is_space or doc[start].text in OPEN_QUOTES):
             start += 1
-        if end - start < 3 or any(self.cat(m, lx.CUE) for m in range(start, end)):
+        if end - start < min_tokens or any(self.cat(m, lx.CUE) for m in range(start, end)):
             return None
         return start, end, False
 
@@ -781,26 +995,6 @@ class Reader:
                 any(self.cat(t, lx.CUE) or doc[t].text in CLOSE_QUOTES for t in range(start, opener)):
             return content
         return start, content[1], False
-
-    def quote_goes_on(self, content: tuple[int, int, bool], i: int, sent_end: int) -> tuple[int, int, bool]:
-        """'"A," Mr. Hanson said. "B."': a quotation resumed right after the attribution in the
-        same paragraph is the same report; the content runs on to its end."""
-        doc = self.doc
-        k = sent_end
-        if k >= len(doc) - 1 or not is_terminal(doc[k].text):
-            return content
-        k += 1
-        if k >= len(doc) or doc[k].text not in OPEN_QUOTES or \
-                (doc[k].text in SYMMETRIC_QUOTES and not self.opens_quote(k)):
-            return content
-        resumed = self.quoted(k)
-        if resumed is None or any(t in self.covered for t in range(resumed[0], resumed[1])):
-            return content
-        after = resumed[1] + 1
-        if (after < len(doc) and (doc[after].is_alpha or doc[after].text in COMMAS)) or \
-                doc[resumed[1] - 1].text in COMMAS:
-            return content  # '"B," he added': the resumed words have a report of their own
-        return content[0], resumed[1], True
 
     def according(self, match: lx.LexMatch, sent_start: int, sent_end: int) -> None:
         """"…، وفقا للخزرجي" and "وبحسب المصدر، …"."""
@@ -935,32 +1129,41 @@ def extract_statements(doc: Doc, mappings: Mappings, article_id: str, title_leng
               for t in mappings.topics]
     statements = []
     for found in sorted(reader.found, key=lambda f: (f.content_start, f.content_end)):
-        start, end = found.token_range
+        ranges = found.parts or (found.token_range,)
+
+        def in_content(token: int, ranges: tuple[tuple[int, int], ...] = ranges) -> bool:
+            return any(start <= token < end for start, end in ranges)
+
         about: list[str] = []
         for mention in doc._.kg_mentions:  # nested ones too: the province inside its council's name
-            if start <= mention.start < end and mention.key not in about and \
+            if in_content(mention.start) and mention.key not in about and \
                     mention.type is not EntityType.ANONYMOUS:
                 about.append(mention.key)
         for match in doc._.kg_lex:
             # "النفوذ الإيراني", "العراقيين": a demonym on its own speaks of its country
             key = f"gaz:{match.payload}"
-            if match.category == lx.DEMONYM and start <= match.start < end and \
+            if match.category == lx.DEMONYM and in_content(match.start) and \
                     match.start not in doc._.kg_token_mention and key not in about:
                 about.append(key)
-        content_text = doc.text[found.content_start:found.content_end]
+        pieces = tuple(Span(doc[a].idx, doc[b - 1].idx + len(doc[b - 1].text),
+                            doc.text[doc[a].idx:doc[b - 1].idx + len(doc[b - 1].text)])
+                       for a, b in found.parts)
+        content_text = " … ".join(piece.text for piece in pieces) if pieces else \
+            doc.text[found.content_start:found.content_end]
         folded = fold(content_text)
         topic_ids = tuple(tid for tid, keywords in topics if any(k and k in folded for k in keywords))
-        mentioned = tuple(sorted({d.value for d in dates if start <= d.start < end and not d.relative}))
+        mentioned = tuple(sorted({d.value for d in dates if in_content(d.start) and not d.relative}))
         statements.append(Statement(
             speaker_key=found.speaker,
             cue=Span(found.cue_start, found.cue_end, doc.text[found.cue_start:found.cue_end]),
             content=Span(found.content_start, found.content_end, content_text),
             is_quote=found.quote,
-            evidence=Span(found.content_start, found.content_end, content_text),
+            evidence=pieces[0] if pieces else Span(found.content_start, found.content_end, content_text),
             rule=found.rule,
             about=tuple(about),
             topics=topic_ids,
             date=found.date,
             mentioned_dates=mentioned,
+            parts=pieces,
         ))
     return StatementResult(tuple(statements), tuple(reader.anon.values()), tuple(reader.anon_mentions))
