@@ -55,7 +55,7 @@ RECORD_FIELDS: dict[str, tuple[str, ...]] = {
     "RoleAssignment": ("person", "organisation", "role", "role_label", "evidence", "article", "rule",
                        "represents"),
     "Statement": ("speaker", "cue", "content", "quote", "about", "topic", "stated_on", "mentions_date",
-                  "evidence", "article", "rule"),
+                  "evidence", "article", "rule", "voiced_by"),
     "Concept": ("in_scheme", "pref_label", "broader"),
     "Scheme": ("pref_label",),
     "Rule": ("label",),
@@ -69,7 +69,8 @@ GRAMMAR_LISTS = ("organisation_heads", "foreign_name_heads", "force_words", "ano
                  "impersonal_cues", "content_prepositions", "cue_blockers", "person_pronouns",
                  "group_pronouns", "cue_adverbs", "report_tail_openers",
                  "source_determiners", "addressee_cues", "clause_openers", "apposition_openers",
-                 "subordinators")
+                 "subordinators", "nominal_cues",
+                 "spokesperson_heads")
 # Grammar tables: language → word → gazetteer id (party_tags: "R" in "(R-Ariz.)")
 GRAMMAR_TABLES = ("party_tags", "party_words", "state_tags")
 

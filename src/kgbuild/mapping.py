@@ -215,6 +215,8 @@ class Mapper:
                 (node, sp["rule"], self.rule_iri(statement.rule)),
             ]
             triples += [(node, sp["evidence"], evidence) for evidence in evidence_nodes]
+            if statement.voiced_by:
+                triples.append((node, sp["voiced_by"], self.entity_iri(statement.voiced_by)))
             triples += [(node, sp["about"], self.entity_iri(key)) for key in statement.about]
             for topic in statement.topics:
                 triples.append((node, sp["topic"], self.topic_iri(topic)))

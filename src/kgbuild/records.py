@@ -116,6 +116,9 @@ class Statement:
     # the pieces of the content when the report interrupts it ('"A," he said. "B."' or
     # "A, he said, B"): content.text joins them with " … " and each piece is evidence
     parts: tuple[Span, ...] = ()
+    # "a State Department spokesman said": the organisation speaks; the unnamed spokesperson
+    # (an anonymous source of it) is kept as whom it spoke through
+    voiced_by: str | None = None
 
 
 @dataclass(frozen=True)

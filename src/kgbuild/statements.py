@@ -43,6 +43,7 @@ class Found:
     token_range: tuple[int, int]  # content tokens, for about and dates
     date: str | None = None
     parts: tuple[tuple[int, int], ...] = ()  # token ranges when the report interrupts the content
+    voiced_by: str | None = None  # the unnamed spokesperson an organisation spoke through
 
 
 @dataclass
@@ -74,6 +75,9 @@ class Reader:
         self.lang = self.doc.lang_
         lang = self.lang if self.lang in ("ar", "en") else "en"
         self.grammar = {key: words[lang] for key, words in self.mappings.grammar.items()}
+        # English copy may quote with single marks (‘…’); in Arabic ’ is only ever an apostrophe
+        self.open_quotes = {**OPEN_QUOTES, "‘": "’"} if self.lang == "en" else OPEN_QUOTES
+        self.close_quotes = CLOSE_QUOTES | {"’"} if self.lang == "en" else CLOSE_QUOTES
 
     # ---- small tests ---------------------------------------------------------------------
     def cat(self, i: int, category: str) -> lx.LexMatch | None:
@@ -126,7 +130,9 @@ class Reader:
             if mention.start >= k or mention.type is not EntityType.PERSON:
                 continue
             for start in range(max(0, mention.start - 6), mention.start):
-                if any(m.category == lx.ROLE and m.payload == concept and m.end <= mention.start
+                if any(m.category == lx.ROLE and m.payload == concept and m.end <= mention.start and
+                       all(doc[t].text[:1].isupper() or doc[t].norm_ in ("of", "for", "the", "and")
+                           for t in range(m.end, mention.start))
                        for m in doc._.kg_lex_at.get(start, ())):
                     return mention.key
         return None
@@ -146,10 +152,11 @@ class Reader:
             start = k
         while k < min(limit, start + MAX_SPEAKER_GAP):
             token = doc[k]
-            if in_role and token.text in OPEN_QUOTES and k + 3 < limit and doc[k + 2].text in CLOSE_QUOTES:
+            if in_role and token.text in self.open_quotes and k + 3 < limit and \
+                    doc[k + 2].text in self.close_quotes:
                 k += 3  # "رئيس كتلة تحالف القوى العراقية "السنية" …": a quoted word in the title
                 continue
-            if self.is_comp(k) or token.text in OPEN_QUOTES or token.text == ":" or self.cat(k, lx.CUE):
+            if self.is_comp(k) or token.text in self.open_quotes or token.text == ":" or self.cat(k, lx.CUE):
                 return None
             if token.norm_ in ("ل", "to") and k > start and not in_role:
                 return None  # "قال لـ"الوطن"": the newspaper is spoken to, not speaking
@@ -180,7 +187,7 @@ class Reader:
         if j < limit and doc[j].text in COMMAS and j + 1 < limit and self.cat(j + 1, lx.ROLE):
             k = j + 1
             while k < limit and doc[k].text not in COMMAS and not self.is_comp(k) and \
-                    doc[k].text not in OPEN_QUOTES and not self.cat(k, lx.CUE):
+                    doc[k].text not in self.open_quotes and not self.cat(k, lx.CUE):
                 k += 1
             return k
         return j
@@ -210,7 +217,7 @@ class Reader:
                 k = (k if self.cat(k, lx.ACCORDING) else k - 1) - 1
                 anon = None  # a source named in the aside is where the report comes from
                 continue
-            if self.cat(k, lx.CUE) or self.is_comp(k) or token.text in CLOSE_QUOTES:
+            if self.cat(k, lx.CUE) or self.is_comp(k) or token.text in self.close_quotes:
                 break
             mention = self.by_token.get(k)
             if mention is not None and mention.start == k and \
@@ -431,7 +438,7 @@ class Reader:
             k -= 1
         start = k
         while start > sent_start and k - start < 8 and doc[start - 1].text not in COMMAS and \
-                doc[start - 1].text not in CLOSE_QUOTES and doc[start - 1].text not in OPEN_QUOTES:
+                doc[start - 1].text not in self.close_quotes and doc[start - 1].text not in self.open_quotes:
             start -= 1
         while start < k and doc[start].norm_ in self.grammar["clause_openers"]:
             start += 1  # "But the company said": the phrase opens after the conjunction
@@ -451,7 +458,7 @@ class Reader:
         doc = self.doc
         end = start
         while end < min(sent_end, start + 14) and doc[end].text not in COMMAS and \
-                doc[end].text not in OPEN_QUOTES and not self.is_comp(end) and not self.cat(end, lx.CUE):
+                doc[end].text not in self.open_quotes and not self.is_comp(end) and not self.cat(end, lx.CUE):
             end += 1
         if end >= start + 14 or not any(doc[t].is_alpha and not self.cat(t, lx.FUNCTION)
                                          for t in range(start, end)):
@@ -487,7 +494,7 @@ class Reader:
             if token.norm_ in ("ل", "to") and k + 1 < limit:
                 k = self.skip_addressee(k + 1, limit)
                 continue
-            if token.text in OPEN_QUOTES and (token.text not in SYMMETRIC_QUOTES or self.opens_quote(k)):
+            if token.text in self.open_quotes and (token.text not in SYMMETRIC_QUOTES or self.opens_quote(k)):
                 quoted = self.quoted(k)
                 if quoted is not None and quoted[1] - quoted[0] <= 2 and self.clause_goes_on(quoted[1] + 1):
                     k = quoted[1] + 1  # "في حوار مع «عكاظ» أن …": a quoted name, not the words said
@@ -503,7 +510,7 @@ class Reader:
                     return self.clause(j)  # "says a president must be ready … a job that will …"
                 if words and self.object_before(j, k) and allow_bare:
                     return self.clause(j)  # "وصف … القوات الكردية بأنها نموذج": the object is content
-                if k + 1 < len(doc) and doc[k + 1].text in OPEN_QUOTES:
+                if k + 1 < len(doc) and doc[k + 1].text in self.open_quotes:
                     return self.quoted(k + 1)
                 return self.clause(k + 1)
             mention = self.by_token.get(k)
@@ -514,12 +521,12 @@ class Reader:
             if token.is_alpha and not self.cat(k, lx.FUNCTION):
                 words += 1
             if token.text == ":":
-                if k + 1 < len(doc) and doc[k + 1].text in OPEN_QUOTES:
+                if k + 1 < len(doc) and doc[k + 1].text in self.open_quotes:
                     return self.quoted(k + 1)
                 start = k + 1
                 while start < len(doc) and self.is_comp(start):
                     start += 1
-                if start < len(doc) and doc[start].text in OPEN_QUOTES:
+                if start < len(doc) and doc[start].text in self.open_quotes:
                     return self.quoted(start)  # ‹قال: إن "…"›
                 return self.clause(start)
             if self.boundary(k) or self.cat(k, lx.CUE):
@@ -608,17 +615,17 @@ class Reader:
                     not self.cat(back - 1, lx.CUE) and \
                     not self.is_comp(back - 1):
                 back -= 1
-            if back < k and back > 0 and (doc[back - 1].text in CLOSE_QUOTES or doc[back - 1].text in COMMAS):
+            if 0 < back < k and (doc[back - 1].text in self.close_quotes or doc[back - 1].text in COMMAS):
                 k = back
         j = k - 1
         while j >= 0 and doc[j].text in COMMAS:
             j -= 1
-        if j < 1 or doc[j].text not in CLOSE_QUOTES:
+        if j < 1 or doc[j].text not in self.close_quotes:
             return None
         opener = j - 1
-        while opener >= 0 and doc[opener].text not in OPEN_QUOTES and "\n\n" not in doc[opener].text:
+        while opener >= 0 and doc[opener].text not in self.open_quotes and "\n\n" not in doc[opener].text:
             opener -= 1
-        if opener < 0 or doc[opener].text not in OPEN_QUOTES or j - opener < 3:
+        if opener < 0 or doc[opener].text not in self.open_quotes or j - opener < 3:
             return None
         end = j
         while end > opener + 1 and doc[end - 1].text in COMMAS:
@@ -628,10 +635,11 @@ class Reader:
     def skip_addressee(self, k: int, limit: int) -> int:
         """Past "لـ"الوطن"" or "لوكالة فرانس برس": whom the words were said to."""
         doc = self.doc
-        if doc[k].text in OPEN_QUOTES or doc[k].text in ("(", "["):
-            close = {"(": ")", "[": "]"}.get(doc[k].text, OPEN_QUOTES.get(doc[k].text, '"'))
+        if doc[k].text in self.open_quotes or doc[k].text in ("(", "["):
+            close = {"(": ")", "[": "]"}.get(doc[k].text, self.open_quotes.get(doc[k].text, '"'))
             j = k + 1
-            while j < limit and doc[j].text != close and not (close == '"' and doc[j].text in CLOSE_QUOTES):
+            while j < limit and doc[j].text != close and \
+                    not (close == '"' and doc[j].text in self.close_quotes):
                 j += 1
             return min(j + 1, limit)
         mention = self.by_token.get(k)
@@ -653,8 +661,9 @@ class Reader:
 
     def quoted(self, k: int) -> tuple[int, int, bool] | None:
         doc = self.doc
-        close = OPEN_QUOTES[doc[k].text]
+        close = self.open_quotes[doc[k].text]
         i = k + 1
+        paragraphs = 0
         while i < len(doc):
             text = doc[i].text
             if text == close or (close == '"' and text in CLOSE_QUOTES - {"''"}) or \
@@ -663,6 +672,13 @@ class Reader:
             if "\n\n" in text and i > k + 1 and doc[i - 1].text not in TERMINAL | {"،", ","}:
                 pass  # a quote may run on across a paragraph cut mid-sentence
             elif "\n" in text:
+                if self.lang == "en" and paragraphs < 3 and i + 1 < len(doc) and \
+                        doc[i + 1].text == doc[k].text and is_terminal(doc[i - 1].text):
+                    # English leaves a quotation open at a paragraph's end and reopens it at the
+                    # next one's start when the same person goes on speaking
+                    paragraphs += 1
+                    i += 2
+                    continue
                 return (k + 1, i, True) if i > k + 1 else None
             i += 1
         return (k + 1, i, True) if i > k + 1 else None
@@ -684,7 +700,7 @@ class Reader:
                 break  # "…, echoing a memo", "…, but he urged": the reporter's words again
             if "\n" in token.text:
                 before = doc[i - 1].text if i > start else ""
-                if is_terminal(before) or before in CLOSE_QUOTES or i == start:
+                if is_terminal(before) or before in self.close_quotes or i == start:
                     break
                 if i + 1 < len(doc) and self.marks_interview(doc.text[doc[i + 1].idx:doc[i + 1].idx + 8]):
                     break  # a cut sentence does not run on into the next question or answer
@@ -699,7 +715,7 @@ class Reader:
             end -= 1
         if end <= start:
             return None
-        quoted = doc[start].text in OPEN_QUOTES and doc[end - 1].text in CLOSE_QUOTES
+        quoted = doc[start].text in self.open_quotes and doc[end - 1].text in self.close_quotes
         return start, end, quoted
 
     def in_subordinate_clause(self, k: int) -> bool:
@@ -707,7 +723,7 @@ class Reader:
         subordinating conjunction that no comma has closed yet."""
         doc = self.doc
         start, _ = sentence_bounds(doc, k)
-        while start < k and (doc[start].is_space or doc[start].text in OPEN_QUOTES):
+        while start < k and (doc[start].is_space or doc[start].text in self.open_quotes):
             start += 1
         if start >= k or doc[start].norm_ not in self.grammar["subordinators"]:
             return False
@@ -730,7 +746,15 @@ class Reader:
             return
         if parts:
             parts = ((start, parts[0][1]), *parts[1:])
+        if self.lang == "en" and quote:
+            parts = self.paragraph_pieces(parts or ((start, end),))
         self.covered.update(range(start, end))
+        voiced_by = None
+        source = self.anon.get(speaker)
+        if self.lang == "en" and source is not None and source.affiliation is not None and \
+                self.by_key_type(source.affiliation) is EntityType.ORGANISATION and \
+                fold(source.labels[0][1].split()[-1]) in self.grammar["spokesperson_heads"]:
+            speaker, voiced_by = source.affiliation, speaker
         date = None
         lo, hi = min(cue[0], start), max(cue[1], start)
         for mention in self.dates:
@@ -739,8 +763,26 @@ class Reader:
                 break
         self.found.append(Found(speaker, doc[cue[0]].idx, doc[cue[1] - 1].idx + len(doc[cue[1] - 1].text),
                                 doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text), quote, rule,
-                                (start, end), date, parts))
+                                (start, end), date, parts, voiced_by))
         self.last_speaker = speaker
+
+    def paragraph_pieces(self, parts: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+        """A quotation that runs over paragraphs, cut into one piece per paragraph without the
+        mark that reopens it; () when it stays in one paragraph and is one piece."""
+        doc = self.doc
+        pieces: list[tuple[int, int]] = []
+        for start, end in parts:
+            begin = start
+            for i in range(start, end):
+                if "\n" in doc[i].text:
+                    if i > begin:
+                        pieces.append((begin, i))
+                    begin = i + 1
+                    while begin < end and doc[begin].text in self.open_quotes:
+                        begin += 1
+            if end > begin:
+                pieces.append((begin, end))
+        return tuple(pieces) if len(pieces) > 1 else ()
 
     # ---- layouts -------------------------------------------------------------------------
     def register_sources(self) -> None:
@@ -759,7 +801,7 @@ class Reader:
         k = 0
         while k < len(doc):
             text = doc[k].text
-            if text in OPEN_QUOTES and (text not in SYMMETRIC_QUOTES or self.opens_quote(k)):
+            if text in self.open_quotes and (text not in SYMMETRIC_QUOTES or self.opens_quote(k)):
                 span = self.quoted(k)
                 if span is not None:
                     inside.update(range(span[0], span[1]))
@@ -793,6 +835,9 @@ class Reader:
             parts: tuple[tuple[int, int], ...] = ()
             initial = i == sent_start or (i - 1 >= sent_start and doc[i - 1].norm_ in CONJUNCTIONS and
                                           i - 1 == sent_start)
+            if self.lang == "en" and i > 0 and doc[i - 1].text in ("'s", "’s", "’", "'") and \
+                    doc[i].norm_ in self.grammar["nominal_cues"]:
+                continue  # "Trump's claims that …": a noun, read by read_nominal_reports
             if i > 0 and doc[i - 1].norm_ in self.grammar["cue_blockers"]:
                 continue  # "رفض ذكر اسمه", "طلب عدم الكشف": declining to speak is no report
             if match.category == lx.CUE and doc[i].norm_ in self.grammar["impersonal_cues"] and \
@@ -872,6 +917,26 @@ class Reader:
             self.record(speaker, (i, match.end), content, f"{self.lang}-{match.category.lower()}", nested,
                         parts)
 
+    def read_nominal_reports(self) -> None:
+        """"Trump's assertion that the election was rigged": a report named by a noun, its
+        speaker the possessor before it."""
+        doc = self.doc
+        nouns = self.grammar["nominal_cues"]
+        for i in range(2, len(doc) - 2):
+            if doc[i].norm_ not in nouns or doc[i - 1].text not in ("'s", "’s", "’", "'") or \
+                    not self.is_comp(i + 1):
+                continue
+            possessor = self.by_token.get(i - 2)
+            speaker: str | None = None
+            if possessor is not None and possessor.end == i - 1 and \
+                    possessor.type in (EntityType.PERSON, EntityType.ORGANISATION):
+                speaker = possessor.key
+            elif (role := self.cat(i - 2, lx.ROLE)) is not None and role.end == i - 1:
+                speaker = self.person_with_role(i - 2, role.payload)  # "the senator's claim that"
+            content = self.clause(i + 2) if speaker is not None else None
+            if speaker is not None and content is not None:
+                self.record(speaker, (i, i + 1), content, "en-nominal")
+
     def tail_only(self, k: int, sent_end: int) -> bool:
         """Whether the sentence ends after token k with no reported words of its own: nothing,
         a time or place ("on Friday", "in an interview") or an apposition (", a Republican")."""
@@ -880,7 +945,7 @@ class Reader:
             return True
         if not (doc[k].text in COMMAS or doc[k].norm_ in self.grammar["report_tail_openers"]):
             return False
-        return not any(self.is_comp(m) or doc[m].text in OPEN_QUOTES or doc[m].text == ":"
+        return not any(self.is_comp(m) or doc[m].text in self.open_quotes or doc[m].text == ":"
                        for m in range(k, sent_end))
 
     def words_follow(self, k: int, sent_end: int) -> bool:
@@ -915,7 +980,7 @@ class Reader:
         doc = self.doc
         m = k
         while m < sent_end and doc[m].text not in COMMAS:
-            if m - k >= 8 or self.is_comp(m) or doc[m].text in OPEN_QUOTES or doc[m].text == ":" or \
+            if m - k >= 8 or self.is_comp(m) or doc[m].text in self.open_quotes or doc[m].text == ":" or \
                     self.cat(m, lx.CUE) or self.cat(m, lx.PARTICIPLE):
                 return None
             m += 1
@@ -923,7 +988,7 @@ class Reader:
         if m >= sent_end or start >= sent_end:
             return None
         first = doc[start]
-        if first.text in OPEN_QUOTES and (first.text not in SYMMETRIC_QUOTES or self.opens_quote(start)):
+        if first.text in self.open_quotes and (first.text not in SYMMETRIC_QUOTES or self.opens_quote(start)):
             span = self.quoted(start)
             if span is None or span[1] - span[0] < 2:
                 return None
@@ -951,12 +1016,12 @@ class Reader:
             if k >= len(doc) or k - after > 80:
                 return None
             text = doc[k].text
-            if text in OPEN_QUOTES and (text not in SYMMETRIC_QUOTES or self.opens_quote(k)):
+            if text in self.open_quotes and (text not in SYMMETRIC_QUOTES or self.opens_quote(k)):
                 if k > after and (is_terminal(doc[k - 1].text) or doc[k - 1].text.endswith(".")):
                     break
                 return None  # a quotation inside the sentence: another's words or a title
             if "\n" in text or text == ":" or \
-                    (is_terminal(text) and (k + 1 >= len(doc) or doc[k + 1].text not in OPEN_QUOTES)):
+                    (is_terminal(text) and (k + 1 >= len(doc) or doc[k + 1].text not in self.open_quotes)):
                 return None
             k += 1
         resumed = self.quoted(k)
@@ -977,7 +1042,7 @@ class Reader:
             return None
         end -= 1
         start = sent_start
-        while start < end and (doc[start].is_space or doc[start].text in OPEN_QUOTES):
+        while start < end and (doc[start].is_space or doc[start].text in self.open_quotes):
             start += 1
         if end - start < min_tokens or any(self.cat(m, lx.CUE) for m in range(start, end)):
             return None
@@ -989,10 +1054,10 @@ class Reader:
         doc = self.doc
         opener = content[0] - 1
         start, _ = sentence_bounds(doc, opener)
-        while start < opener and (doc[start].is_space or doc[start].text in OPEN_QUOTES):
+        while start < opener and (doc[start].is_space or doc[start].text in self.open_quotes):
             start += 1
         if start >= opener or not any(doc[t].is_alpha for t in range(start, opener)) or \
-                any(self.cat(t, lx.CUE) or doc[t].text in CLOSE_QUOTES for t in range(start, opener)):
+                any(self.cat(t, lx.CUE) or doc[t].text in self.close_quotes for t in range(start, opener)):
             return content
         return start, content[1], False
 
@@ -1122,6 +1187,8 @@ def extract_statements(doc: Doc, mappings: Mappings, article_id: str, title_leng
     saved_covered = set(range(body_start))
     reader.covered |= saved_covered
     reader.read_cues()
+    if reader.lang == "en":
+        reader.read_nominal_reports()
     reader.covered -= saved_covered
     if title_length:
         reader.read_headline(body_start)
@@ -1165,5 +1232,6 @@ def extract_statements(doc: Doc, mappings: Mappings, article_id: str, title_leng
             date=found.date,
             mentioned_dates=mentioned,
             parts=pieces,
+            voiced_by=found.voiced_by,
         ))
     return StatementResult(tuple(statements), tuple(reader.anon.values()), tuple(reader.anon_mentions))
