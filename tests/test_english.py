@@ -75,6 +75,42 @@ LAYOUTS = [
     # a new verb in the fixture cue list
     ("Ashton Carter warned that the group would strike again.",
      [(CARTER, "warned", "the group would strike again")]),
+    # an attribution in mid-sentence: the words on both sides are one report, in pieces
+    ("The strikes, Ashton Carter said, would go on.", [(CARTER, "said", "The strikes … would go on")]),
+    ("So it makes sense, officials said, for the coalition to wait.",
+     [("anon:t:1", "said", "So it makes sense … for the coalition to wait")]),
+    # a quotation resumed in the same sentence after the attribution
+    ('"We will win," Carter said, "and the group will lose."',
+     [(CARTER, "said", "We will win … and the group will lose.")]),
+    # a quotation running over paragraphs: left open at the end of one, reopened at the next
+    ('"We will win," Ashton Carter said. "The group is losing.\n\n"Mosul will be free."',
+     [(CARTER, "said", "We will win … The group is losing. … Mosul will be free.")]),
+    # single quotation marks
+    ("‘We will win,’ Carter said.", [(CARTER, "said", "We will win")]),
+    # a speech verb inside a quotation is part of the words quoted
+    ('"What the group is saying is false," Ashton Carter said.',
+     [(CARTER, "said", "What the group is saying is false")]),
+    # beliefs are attributions too
+    ("Ashton Carter believes the group is weaker than ever.",
+     [(CARTER, "believes", "the group is weaker than ever")]),
+    # a report named by a noun, its possessor the speaker
+    ("Critics rejected Carter's assertion that the group was beaten.",
+     [(CARTER, "assertion", "the group was beaten")]),
+    # the reported clause stops where the reporter's words resume
+    ("Ashton Carter said the strikes would go on, but he declined to give a date.",
+     [(CARTER, "said", "the strikes would go on")]),
+    ("While Ashton Carter said that the strikes would go on, the group kept fighting.",
+     [(CARTER, "said", "the strikes would go on")]),
+    ('"The troops are ready," Carter said, adding that Mosul would be next.',
+     [(CARTER, "said", "The troops are ready")]),
+    # a role phrase between the quotation and the name
+    ('"We are ready," defense secretary Ashton Carter said.', [(CARTER, "said", "We are ready")]),
+    # an organisation's unnamed spokesman: the organisation speaks
+    ("A Global Coalition spokesman said the strikes would go on.",
+     [("gaz:coalition", "said", "the strikes would go on")]),
+    # a name qualifying unnamed sources: they are the speaker, not the name
+    ("Global Coalition officials said the strikes would go on.",
+     [("anon:t:1", "said", "the strikes would go on")]),
 ]
 
 
@@ -103,6 +139,13 @@ PRONOUNS = [
      [("person:sarah-palin", "told", "We were wrong")]),
     # no one to refer to: no statement
     ("He said the troops were ready.", []),
+    # "the defense secretary": the person last named with that role
+    ("Defense Secretary Ashton Carter arrived. Sarah Palin spoke. "
+     "The defense secretary said the troops were ready.",
+     [(CARTER, "said", "the troops were ready")]),
+    # a role named nowhere before: an unnamed source as written, never a guessed name
+    ("Sarah Palin spoke. The defense secretary said the troops were ready.",
+     [("anon:t:1", "said", "the troops were ready")]),
 ]
 
 
@@ -120,3 +163,24 @@ def test_english_names_keep_their_case() -> None:
 def test_english_name_with_apposition_and_middle_initial() -> None:
     found = mentions("Mark C. Thurber, a researcher, spoke first.")
     assert found == [("person:mark-c-thurber", "Mark C. Thurber", "name-apposition")]
+
+
+def test_unnamed_sources_keep_their_words_and_organisation() -> None:
+    article = Article(id="t", title="", lang="en", published="2015-07-24",
+                      text="Global Coalition officials said the strikes would go on. "
+                           "A Global Coalition spokesman said the talks had failed.")
+    result = analyse(article, MAPPINGS)
+    sources = {e.key: (e.labels[0][1], e.affiliation) for e in result.entities if e.key.startswith("anon:")}
+    assert sources["anon:t:1"] == ("Global Coalition officials", "gaz:coalition")
+    # the spokesman is kept as whom the coalition spoke through
+    spokesman = [s for s in result.statements if s.speaker_key == "gaz:coalition"]
+    assert len(spokesman) == 1 and spokesman[0].voiced_by is not None
+    assert sources[spokesman[0].voiced_by] == ("A Global Coalition spokesman", "gaz:coalition")
+
+
+def test_interrupted_report_keeps_each_piece_as_evidence() -> None:
+    text = "The strikes, Ashton Carter said, would go on."
+    result = analyse(Article(id="t", title="", text=text, lang="en"), MAPPINGS)
+    (statement,) = result.statements
+    assert [p.text for p in statement.parts] == ["The strikes", "would go on"]
+    assert all(text[p.start:p.end] == p.text for p in statement.parts)
