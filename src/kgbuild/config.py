@@ -67,10 +67,14 @@ GRAMMAR_LISTS = ("organisation_heads", "foreign_name_heads", "force_words", "ano
                  "anonymous_source_stops",
                  "place_heads", "title_modifiers", "function_words", "role_phrase_glue", "copulas",
                  "impersonal_cues", "content_prepositions", "cue_blockers", "person_pronouns",
+                 "feminine_pronouns", "masculine_pronouns",
                  "group_pronouns", "cue_adverbs", "report_tail_openers",
                  "source_determiners", "addressee_cues", "clause_openers", "apposition_openers",
                  "subordinators", "nominal_cues",
                  "spokesperson_heads")
+# Words that tell a person's gender (names.yaml): first names and titles ("Mrs.", "Sir")
+GENDERED_NAMES = ("gendered_given_names", "gendered_titles")
+GENDERS = ("female", "male")
 # Grammar tables: language → word → gazetteer id (party_tags: "R" in "(R-Ariz.)")
 GRAMMAR_TABLES = ("party_tags", "party_words", "state_tags")
 
@@ -108,7 +112,9 @@ SCHEMAS: dict[str, Schema] = {
             optional={"broader": _ID}))},
         optional={"scheme": _LABELS}),
     "names": Record(optional={"given_names": LangMap(_FORMS), "name_particles": LangMap(_FORMS),
-                              "not_names": LangMap(_FORMS)}),
+                              "not_names": LangMap(_FORMS),
+                              **{key: LangMap(Record(optional={g: _FORMS for g in GENDERS}))
+                                 for key in GENDERED_NAMES}}),
     "rdf": Record(
         required={"prefixes": MapOf(Str()), "base": Str(),
                   "classes": Record(required={k: ListOf(Str(), min_items=1) for k in CLASS_KEYS}),
@@ -237,6 +243,9 @@ class Mappings:
     gazetteer_by_id: MappingProxyType[str, GazetteerEntry] = field(
         default_factory=lambda: MappingProxyType({}))
     role_by_id: MappingProxyType[str, RoleConcept] = field(default_factory=lambda: MappingProxyType({}))
+    # gendered_given_names / gendered_titles → language → folded word → "female" | "male"
+    genders: MappingProxyType[str, MappingProxyType[str, MappingProxyType[str, str]]] = field(
+        default_factory=lambda: MappingProxyType({}))
 
 
 def _expand(term: str, prefixes: dict[str, str]) -> URIRef | None:
@@ -314,6 +323,20 @@ def _check_gazetteer_refs(values: dict[str, Any], nodes: dict[str, yaml.Node], d
                                        f"{key}.{lang}.{word}", kind="entity", value=ref))
 
 
+def _check_genders(value: dict, node: yaml.Node, file: str, out: list[Problem]) -> None:
+    """A word of gendered_given_names or gendered_titles is listed under one gender only."""
+    for key in GENDERED_NAMES:
+        for lang, lists in (value.get(key) or {}).items():
+            seen: dict[str, tuple[str, int | None]] = {}
+            for gender in GENDERS:
+                for index, word in enumerate((lists or {}).get(gender) or ()):
+                    line = _line_of(node, key, lang, gender, index)
+                    first = seen.setdefault(fold_words(str(word)), (gender, line))
+                    if first[0] != gender:
+                        out.append(problem("E113", file, line, f"{key}.{lang}.{gender}[{index}]",
+                                           value=word, other=first[0], other_line=first[1]))
+
+
 def _check_ids(items: list, node: yaml.Node, key: str, file: str, out: list[Problem]) -> set[str]:
     ids: dict[str, int | None] = {}
     for index, item in enumerate(items):
@@ -368,6 +391,8 @@ def load_mappings(directory: Path = MAPPINGS_DIR, ontology: Path = ONTOLOGY_PATH
                                             f"led_by.{lang}.{word}", kind="role", value=role_id))
     if "gazetteer" in values:
         _check_gazetteer_refs(values, nodes, directory, problems)
+    if "names" in values:
+        _check_genders(values["names"] or {}, nodes["names"], str(directory / "names.yaml"), problems)
     if "topics" in values:
         topic_ids = _check_ids(values["topics"]["topics"], nodes["topics"], "topics",
                                str(directory / "topics.yaml"), problems)
@@ -498,4 +523,10 @@ def _build(directory: Path, v: dict[str, Any], rdf_mapping: RdfMapping) -> Mappi
         interview_question=re.compile(markers["question"], re.M) if markers else None,
         gazetteer_by_id=MappingProxyType({e.id: e for e in entries}),
         role_by_id=MappingProxyType({r.id: r for r in roles}),
+        genders=MappingProxyType({
+            key: MappingProxyType({lang: MappingProxyType({
+                fold_words(str(w)): gender for gender in GENDERS
+                for w in (((names.get(key) or {}).get(lang) or {}).get(gender) or ())})
+                for lang in LANGS})
+            for key in GENDERED_NAMES}),
     )

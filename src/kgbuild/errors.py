@@ -38,6 +38,7 @@ class Errors:
     E110 = "reference to unknown {kind} '{value}'"
     E111 = "duplicate id '{value}' (first at line {first_line})"
     E112 = "mapping file not found: {missing}"
+    E113 = "'{value}' is also listed as {other} (at line {other_line})"
     # graph, query and validation (E2xx)
     E201 = "cannot parse graph: {reason}"
     E202 = "query failed: {reason}"

@@ -19,6 +19,7 @@ from . import lexicon as lx
 from .config import Mappings
 from .dates import DateMention
 from .entities import COMMAS, MentionInfo, is_terminal, sentence_bounds
+from .gender import Gender, fits, pronoun_gender
 from .normalize import fold
 from .records import Entity, EntityType, Mention, Span, Statement
 
@@ -258,16 +259,23 @@ class Reader:
             return None
         norm = doc[k].norm_
         if norm in self.grammar["person_pronouns"]:
-            key = self.antecedent(sent_start, person=True)
+            # English "she" skips persons known to be male, "he" those known to be female;
+            # when none fits, the nearest person as before
+            gender = pronoun_gender(norm, self.grammar) if self.lang == "en" else None
+            key = self.antecedent(sent_start, person=True, gender=gender)
+            if key is None and gender is not None:
+                key = self.antecedent(sent_start, person=True)
         elif norm in self.grammar["group_pronouns"]:
             key = self.antecedent(sent_start, person=False)
         else:
             return None
         return (key, k) if key is not None else None
 
-    def antecedent(self, sent_start: int, person: bool, sentences: int = 3) -> str | None:
+    def antecedent(self, sent_start: int, person: bool, sentences: int = 3,
+                   gender: Gender | None = None) -> str | None:
         """Looking back sentence by sentence from the one opening at ``sent_start``: a speaker
-        reported there, else the first person (or organisation or unnamed source) named."""
+        reported there, else the first person (or organisation or unnamed source) named; with
+        a ``gender``, only persons whose gender fits it or is unknown."""
         doc = self.doc
         end = sent_start
         for _ in range(sentences):
@@ -279,12 +287,14 @@ class Reader:
             start, _ = sentence_bounds(doc, p)
             lo, hi = doc[start].idx, doc[p].idx + len(doc[p].text)
             for found in reversed(self.found):
-                if lo <= found.cue_start < hi and self.person_like(found.speaker) == person:
+                if lo <= found.cue_start < hi and self.person_like(found.speaker) == person and \
+                        fits(doc, self.mappings, found.speaker, gender):
                     return found.speaker
             for mention in doc._.kg_mentions:
                 if start <= mention.start <= p and mention.start == self.by_token[mention.start].start and \
                         (mention.type is EntityType.PERSON) == person and \
-                        mention.type in (EntityType.PERSON, EntityType.ORGANISATION):
+                        mention.type in (EntityType.PERSON, EntityType.ORGANISATION) and \
+                        fits(doc, self.mappings, mention.key, gender):
                     return mention.key
             if not person:
                 sources = [key for pos, key in sorted(self.anon_at.items()) if start <= pos <= p]
