@@ -15,7 +15,6 @@ import io
 import json
 import re
 import sys
-import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from .config import Mappings
 from .crossscript import gazetteer_stub
 from .errors import KGBuildError, problem
 from .mapping import Mapper
-from .query import load_graph
+from .query import load_graph, parse_graph
 
 TYPES = ("Person", "Organisation", "Place")
 SUGGEST_FORMATS = ("text", "yaml", "csv", "json")
@@ -64,23 +63,7 @@ def read_graph(source: str, stdin: BinaryIO | None = None, syntax: str | None = 
     if source != "-":
         return load_graph(Path(source))
     data = (stdin or sys.stdin.buffer).read()
-    fmt = GRAPH_SYNTAX[syntax or "ttl"]
-    graph = rdflib.Graph()
-    try:
-        # as in query.load_graph: rdflib warns about its own internals while parsing quads
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            if fmt in ("trig", "nquads"):
-                dataset = rdflib.Dataset()
-                dataset.parse(data=data, format=fmt)
-                for s, p, o, _ in dataset.quads((None, None, None, None)):
-                    graph.add((s, p, o))
-            else:
-                graph.parse(data=data, format=fmt)
-    except Exception as exc:  # rdflib's parsers raise many kinds; each is a parse error
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise KGBuildError(problem("E201", file="<stdin>", reason=first)) from exc
-    return graph
+    return parse_graph(data, GRAPH_SYNTAX[syntax or "ttl"], "<stdin>")
 
 
 def _window(text: str, begin: int, end: int, width: int) -> str:

@@ -88,6 +88,11 @@ def load_graph(path: Path) -> rdflib.Graph:
         data = path.read_bytes()
     except OSError as exc:
         raise KGBuildError(problem("E201", file=str(path), reason=exc.strerror or str(exc))) from exc
+    return parse_graph(data, fmt, str(path), public_id=path.resolve().as_uri())
+
+
+def parse_graph(data: bytes, fmt: str, file: str, public_id: str | None = None) -> rdflib.Graph:
+    """Parse serialised RDF in rdflib syntax ``fmt``; ``file`` names it in errors (E201)."""
     graph = rdflib.Graph()
     try:
         # rdflib 7.x warns about its own deprecated ConjunctiveGraph/Dataset internals
@@ -97,17 +102,17 @@ def load_graph(path: Path) -> rdflib.Graph:
             warnings.simplefilter("ignore", DeprecationWarning)
             if fmt in _QUAD_FORMATS:
                 dataset = rdflib.Dataset()
-                dataset.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+                dataset.parse(data=data, format=fmt, publicID=public_id)
                 for s, p, o, _ in dataset.quads((None, None, None, None)):
                     graph.add((s, p, o))
             else:
-                graph.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+                graph.parse(data=data, format=fmt, publicID=public_id)
     # rdflib's parser plugins raise whatever their internals hit (BadSyntax,
     # ParserError, SAXParseException, JSONDecodeError, even AttributeError for a
     # malformed JSON-LD context), so every failure of this one call is a parse error.
     except Exception as exc:
         raise KGBuildError(
-            problem("E201", file=str(path), line=_error_line(exc), reason=_first_line(exc))
+            problem("E201", file=file, line=_error_line(exc), reason=_first_line(exc))
         ) from exc
     for prefix, namespace in NAMESPACES.items():
         graph.bind(prefix, namespace, override=False)
