@@ -34,8 +34,9 @@ def entities_and_mentions(doc: Doc, mappings: Mappings) -> tuple[tuple[Entity, .
     entities = tuple(_entity_record(info, mappings) for info in infos.values()
                      if info.surfaces or info.gazetteer_id)
     known = {e.key for e in entities}
+    text = doc.text  # spaCy rebuilds Doc.text from every token on each access
     mentions = tuple(
-        Mention(m.key, Span(m.start_char, m.end_char, doc.text[m.start_char:m.end_char]), m.rule)
+        Mention(m.key, Span(m.start_char, m.end_char, text[m.start_char:m.end_char]), m.rule)
         for m in doc._.kg_mentions if m.key in known)
     return entities, mentions
 

@@ -73,6 +73,7 @@ class Reader:
 
     def __post_init__(self) -> None:
         self.by_token: dict[int, MentionInfo] = self.doc._.kg_token_mention
+        self.text = self.doc.text  # spaCy rebuilds Doc.text from every token on each access
         self.lang = self.doc.lang_
         lang = self.lang if self.lang in ("ar", "en") else "en"
         self.grammar = {key: words[lang] for key, words in self.mappings.grammar.items()}
@@ -712,7 +713,7 @@ class Reader:
                 before = doc[i - 1].text if i > start else ""
                 if is_terminal(before) or before in self.close_quotes or i == start:
                     break
-                if i + 1 < len(doc) and self.marks_interview(doc.text[doc[i + 1].idx:doc[i + 1].idx + 8]):
+                if i + 1 < len(doc) and self.marks_interview(self.text[doc[i + 1].idx:doc[i + 1].idx + 8]):
                     break  # a cut sentence does not run on into the next question or answer
             nxt = i + 2 if i + 2 < len(doc) and doc[i + 1].norm_ in CONJUNCTIONS else i + 1
             if token.text in COMMAS and nxt < len(doc) and (self.cat(nxt, lx.PARTICIPLE) or
@@ -1103,7 +1104,7 @@ class Reader:
 
     def interview_speaker(self) -> str | None:
         doc = self.doc
-        text = doc.text
+        text = self.text
         question = self.mappings.interview_question
         if not self._answers or question is None or not question.search(text):
             return None
@@ -1123,7 +1124,7 @@ class Reader:
         found = []
         offset = 0
         answer = self.mappings.interview_answer
-        for paragraph in doc.text.split("\n"):
+        for paragraph in self.text.split("\n"):
             stripped = paragraph.lstrip()
             begin = offset + len(paragraph) - len(stripped)
             found_marker = answer.match(stripped) if answer is not None else None
@@ -1205,6 +1206,7 @@ def extract_statements(doc: Doc, mappings: Mappings, article_id: str, title_leng
     topics = [(t.id, [fold(k) for k in t.keywords[doc.lang_ if doc.lang_ in ("ar", "en") else "en"]])
               for t in mappings.topics]
     statements = []
+    text = reader.text
     for found in sorted(reader.found, key=lambda f: (f.content_start, f.content_end)):
         ranges = found.parts or (found.token_range,)
 
@@ -1223,16 +1225,16 @@ def extract_statements(doc: Doc, mappings: Mappings, article_id: str, title_leng
                     match.start not in doc._.kg_token_mention and key not in about:
                 about.append(key)
         pieces = tuple(Span(doc[a].idx, doc[b - 1].idx + len(doc[b - 1].text),
-                            doc.text[doc[a].idx:doc[b - 1].idx + len(doc[b - 1].text)])
+                            text[doc[a].idx:doc[b - 1].idx + len(doc[b - 1].text)])
                        for a, b in found.parts)
         content_text = " … ".join(piece.text for piece in pieces) if pieces else \
-            doc.text[found.content_start:found.content_end]
+            text[found.content_start:found.content_end]
         folded = fold(content_text)
         topic_ids = tuple(tid for tid, keywords in topics if any(k and k in folded for k in keywords))
         mentioned = tuple(sorted({d.value for d in dates if in_content(d.start) and not d.relative}))
         statements.append(Statement(
             speaker_key=found.speaker,
-            cue=Span(found.cue_start, found.cue_end, doc.text[found.cue_start:found.cue_end]),
+            cue=Span(found.cue_start, found.cue_end, text[found.cue_start:found.cue_end]),
             content=Span(found.content_start, found.content_end, content_text),
             is_quote=found.quote,
             evidence=pieces[0] if pieces else Span(found.content_start, found.content_end, content_text),
