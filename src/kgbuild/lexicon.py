@@ -11,11 +11,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from spacy.attrs import IDX, IS_ALPHA, IS_SPACE, LIKE_NUM, NORM, ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from .config import GazetteerEntry, Mappings
+
+if not Doc.has_extension("kg_tokens"):
+    Doc.set_extension("kg_tokens", default=None)  # TokenTable, set by the lexicon component
 
 # Categories of lexical matches; payload is what the match stands for.
 TITLE = "TITLE"
@@ -88,13 +92,93 @@ def _forms_of(entry: GazetteerEntry, lang: str) -> Iterable[str]:
         yield entry.labels["en"]
 
 
-def match_at(doc: Doc, i: int, category: str) -> LexMatch | None:
-    """The longest lexicon match of ``category`` starting at token i (matches are sorted
-    longest first)."""
-    for match in (doc._.kg_lex_at or {}).get(i, ()):
-        if match.category == category:
-            return match
-    return None
+def is_terminal(text: str) -> bool:
+    """".", "./", "..", "؟!": punctuation that ends a sentence, however decorated."""
+    return bool(text) and not any(c.isalnum() for c in text) and any(c in ".!?؟" for c in text)
+
+
+_NO_MATCHES: dict[str, LexMatch] = {}
+
+
+class TokenTable:
+    """A doc's tokens as plain Python lists, with their lexicon matches and sentences.
+
+    The rules look at every token many times.  ``doc[i]`` builds a new spaCy Token on each
+    call, ``doc._`` reads cost more still, and sentence bounds were searched anew for each
+    question; reading everything once per doc into lists made extraction several times faster.
+    """
+
+    def __init__(self, doc: Doc, matches: list[LexMatch], clitics: dict[int, str]):
+        strings = doc.vocab.strings
+        self.text: str = doc.text  # spaCy rebuilds Doc.text from every token on each access
+        self.texts: list[str] = [strings[h] for h in doc.to_array(ORTH).tolist()]
+        self.norms: list[str] = [strings[h] for h in doc.to_array(NORM).tolist()]
+        self.starts: list[int] = doc.to_array(IDX).tolist()  # character offsets, as Token.idx
+        self.ends: list[int] = [start + len(text)
+                                for start, text in zip(self.starts, self.texts, strict=True)]
+        self.alpha: list[bool] = doc.to_array(IS_ALPHA).astype(bool).tolist()
+        self.space: list[bool] = doc.to_array(IS_SPACE).astype(bool).tolist()
+        self.like_num: list[bool] = doc.to_array(LIKE_NUM).astype(bool).tolist()
+        n = len(self.texts)
+        # the proclitic split off before each token ("" for none)
+        self.clitics: list[str] = [clitics.get(i, "") for i in range(n)] if clitics else [""] * n
+        self.matches = matches
+        self.lex_at: dict[int, list[LexMatch]] = {}  # token → matches starting there, longest first
+        self.cats_at: dict[int, dict[str, LexMatch]] = {}  # token → category → its longest match there
+        for match in matches:
+            self.lex_at.setdefault(match.start, []).append(match)
+            self.cats_at.setdefault(match.start, {}).setdefault(match.category, match)
+        self.boundary: list[bool] = [is_terminal(text) or "\n" in text for text in self.texts]
+        self.sent_starts: list[int] = [0] * n
+        self.sent_ends: list[int] = [n] * n
+        start = 0
+        for i, ends_sentence in enumerate(self.boundary):
+            self.sent_starts[i] = start  # a sentence's own end mark belongs to it
+            if ends_sentence:
+                start = i + 1
+        end = n
+        for i in range(n - 1, -1, -1):
+            if self.boundary[i]:
+                end = i
+            self.sent_ends[i] = end
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def cat(self, i: int, category: str) -> LexMatch | None:
+        """The longest lexicon match of ``category`` starting at token i."""
+        return self.cats_at.get(i, _NO_MATCHES).get(category)
+
+    def cats(self, i: int) -> dict[str, LexMatch]:
+        """Category → the longest match of it starting at token i (do not modify)."""
+        return self.cats_at.get(i, _NO_MATCHES)
+
+    def span_text(self, start: int, end: int) -> str:
+        """The text of tokens [start, end), as ``doc[start:end].text``."""
+        n = len(self.texts)
+        start = min(n, max(0, start + n if start < 0 else start))
+        end = min(n, max(start, end + n if end < 0 else end))
+        return self.text[self.starts[start]:self.ends[end - 1]] if end > start else ""
+
+    def sentence(self, i: int) -> tuple[int, int]:
+        """First token of the sentence holding token i, and the token that ends it (its
+        terminal mark or line break; the doc's length when there is none)."""
+        if 0 <= i < len(self.texts):
+            return self.sent_starts[i], self.sent_ends[i]
+        # outside the doc (a caller one past the end): walk as for any token
+        start = i
+        while start > 0 and not self.boundary[start - 1]:
+            start -= 1
+        end = i
+        while end < len(self.texts) and not self.boundary[end]:
+            end += 1
+        return start, end
+
+
+def tokens_of(doc: Doc) -> TokenTable:
+    """The table the lexicon component stored on ``doc``."""
+    table: TokenTable = doc._.kg_tokens
+    return table
 
 
 def lang_of(nlp: Language) -> str:

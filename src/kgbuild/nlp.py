@@ -20,15 +20,14 @@ from spacy.util import compile_infix_regex, compile_suffix_regex
 from . import entities as _entities  # noqa: F401  (registers the kg_entities factory)
 from .config import Mappings, load_mappings
 from .errors import KGBuildError, problem
-from .lexicon import Lexicon, LexMatch, build_lexicon, lang_of
+from .lexicon import Lexicon, TokenTable, build_lexicon, lang_of
 from .normalize import fold
 
 if not Doc.has_extension("kg_model_ents"):
     Doc.set_extension("kg_model_ents", default=None)  # [(start_char, end_char, label)] from a trained model
 if not Doc.has_extension("kg_lex"):
     Doc.set_extension("kg_lex", default=None)  # list[LexMatch], sorted
-    Doc.set_extension("kg_lex_at", default=None)  # token index → list[LexMatch] starting there
-    Token.set_extension("kg_clitic", default="")  # the proclitic split off before this token
+    Doc.set_extension("kg_clitics", default=None)  # token index → the proclitic split off before it
 
 # Proclitics, longest first: conjunction (و ف) + preposition (ب ل ك) combinations.
 PROCLITICS = ("وبال", "وكال", "فبال", "وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك")
@@ -121,10 +120,12 @@ class CliticSplitter:
                     doc.vocab.strings.add(fold(clitic))
                     retokenizer.split(token, [clitic, rest], heads=[(token, 1), (token, 1)],
                                       attrs={"NORM": [fold(clitic), stem]})
+            clitics: dict[int, str] = {}
             for token in doc:
                 if token.i > 0 and doc[token.i - 1].idx + len(doc[token.i - 1].text) == token.idx \
                         and doc[token.i - 1].norm_ in PROCLITICS:
-                    token._.kg_clitic = doc[token.i - 1].norm_
+                    clitics[token.i] = doc[token.i - 1].norm_
+            doc._.kg_clitics = clitics
         return doc
 
 
@@ -152,11 +153,8 @@ class LexiconMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         matches = self.lexicon.match(doc)
-        at: dict[int, list[LexMatch]] = {}
-        for match in matches:
-            at.setdefault(match.start, []).append(match)
         doc._.kg_lex = matches
-        doc._.kg_lex_at = at
+        doc._.kg_tokens = TokenTable(doc, matches, doc._.kg_clitics or {})
         return doc
 
 
