@@ -11,11 +11,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import cast
 
+import numpy
 import spacy
+from spacy.attrs import NORM, ORTH, SPACY
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_suffix_regex
+from thinc.types import Ints2d
 
 from . import entities as _entities  # noqa: F401  (registers the kg_entities factory)
 from .config import Mappings, load_mappings
@@ -68,6 +71,9 @@ class CliticSplitter:
         self.mappings_dir = mappings_dir
         self.known: set[str] | None = None
         self.verbs: set[str] = set()
+        # orth → split, or None: the normaliser makes a token's norm a function of its text,
+        # and words repeat, so each is looked at once
+        self._split_of: dict[int, tuple[str, str, str] | None] = {}
 
     def initialise(self, nlp: Language) -> None:
         lexicon = get_lexicon(lang_of(nlp), self.mappings_dir)
@@ -97,36 +103,62 @@ class CliticSplitter:
     def __call__(self, doc: Doc) -> Doc:
         if self.known is None:
             return doc
-        splits: list[tuple[Token, int, str]] = []
-        for token in doc:
-            norm = token.norm_
-            if norm in self.known or not token.is_alpha:
-                continue
-            point = self.split_point(norm)
-            if point is None:
-                continue
-            # the split point counts folded characters; map it onto the original text
-            cut = _original_offset(token.text, point[0])
-            if cut is None:
-                continue
-            if 0 < cut < len(token.text):
-                splits.append((token, cut, point[1]))
-        if splits:
-            with doc.retokenize() as retokenizer:
-                for token, cut, stem in splits:
-                    clitic, rest = token.text[:cut], token.text[cut:]
-                    # the retokenizer stores NORM as a hash; the string must be interned first
-                    doc.vocab.strings.add(stem)
-                    doc.vocab.strings.add(fold(clitic))
-                    retokenizer.split(token, [clitic, rest], heads=[(token, 1), (token, 1)],
-                                      attrs={"NORM": [fold(clitic), stem]})
-            clitics: dict[int, str] = {}
-            for token in doc:
-                if token.i > 0 and doc[token.i - 1].idx + len(doc[token.i - 1].text) == token.idx \
-                        and doc[token.i - 1].norm_ in PROCLITICS:
-                    clitics[token.i] = doc[token.i - 1].norm_
-            doc._.kg_clitics = clitics
-        return doc
+        splits: dict[int, tuple[str, str, str]] = {}
+        for i, orth in enumerate(doc.to_array(ORTH).tolist()):
+            split = self._split_of.get(orth, _UNSEEN)
+            if split is _UNSEEN:
+                token = doc[i]
+                split = self._split_of[orth] = self.split_word(token.text, token.norm_, token.is_alpha)
+            if split is not None:
+                splits[i] = split
+        return _rebuilt(doc, splits) if splits else doc
+
+    def split_word(self, text: str, norm: str, is_alpha: bool) -> tuple[str, str, str] | None:
+        """(proclitic, rest, norm of the rest) when the word splits, else None."""
+        assert self.known is not None
+        if norm in self.known or not is_alpha:
+            return None
+        point = self.split_point(norm)
+        if point is None:
+            return None
+        # the split point counts folded characters; map it onto the original text
+        cut = _original_offset(text, point[0])
+        if cut is None or not 0 < cut < len(text):
+            return None
+        return text[:cut], text[cut:], point[1]
+
+
+_UNSEEN = ("", "", "")  # not looked at yet, as opposed to None: looked at, no split
+
+
+def _rebuilt(doc: Doc, splits: dict[int, tuple[str, str, str]]) -> Doc:
+    """The doc with the given tokens split in two, norms kept (the stem's for a split word),
+    and ``kg_clitics`` set.  Built anew from words: the retokenizer moves every later token
+    for each split, which cost more than the rest of the pipeline together."""
+    strings = doc.vocab.strings
+    words: list[str] = []
+    spaces: list[bool] = []
+    norms: list[int] = []
+    for i, (orth, norm, space) in enumerate(doc.to_array([ORTH, NORM, SPACY]).tolist()):
+        split = splits.get(i)
+        if split is None:
+            words.append(strings[orth])
+            spaces.append(bool(space))
+            norms.append(norm)
+        else:
+            clitic, rest, stem = split
+            words += (clitic, rest)
+            spaces += (False, bool(space))
+            norms += (strings.add(fold(clitic)), strings.add(stem))
+    rebuilt = Doc(doc.vocab, words=words, spaces=spaces)
+    rebuilt.from_array([NORM], cast(Ints2d, numpy.array(norms, dtype="uint64").reshape(-1, 1)))
+    clitics: dict[int, str] = {}
+    for i in range(1, len(words)):
+        # a proclitic glued to the next token, whether split here or written apart (بـ"…")
+        if not spaces[i - 1] and (before := strings[norms[i - 1]]) in PROCLITICS:
+            clitics[i] = before
+    rebuilt._.kg_clitics = clitics
+    return rebuilt
 
 
 def _original_offset(text: str, folded_offset: int) -> int | None:
