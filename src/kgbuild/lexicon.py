@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from spacy.attrs import IDX, IS_ALPHA, IS_SPACE, LIKE_NUM, NORM, ORTH
+from spacy.attrs import IDX, IS_ALPHA, IS_SPACE, LIKE_NUM, NORM, ORTH, SPACY
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -44,7 +44,7 @@ GAZ = "GAZ"
 SURNAME = "SURNAME"
 ANAPHOR = "ANAPHOR"
 
-@dataclass
+@dataclass(slots=True)
 class LexMatch:
     category: str
     payload: str
@@ -52,25 +52,29 @@ class LexMatch:
     end: int
 
 
+_NO_FORMS: frozenset[str] = frozenset()
+
+
 @dataclass
 class Lexicon:
     lang: str
     mappings: Mappings
-    matchers: dict[str, PhraseMatcher] = field(default_factory=dict)
+    # one matcher for every category: a PhraseMatcher walks the whole doc on each call
+    matcher: PhraseMatcher | None = None
+    keys: dict[int, tuple[str, str]] = field(default_factory=dict)  # match id → (category, payload)
     known_words: set[str] = field(default_factory=set)  # stems a clitic may be glued to
     single: dict[str, set[str]] = field(default_factory=dict)  # category → folded one-word forms
 
     def match(self, doc: Doc) -> list[LexMatch]:
-        found: list[LexMatch] = []
-        for category, matcher in self.matchers.items():
-            vocab = doc.vocab.strings
-            for match_id, start, end in matcher(doc):
-                found.append(LexMatch(category, vocab[match_id], start, end))
+        if self.matcher is None:
+            return []
+        keys = self.keys
+        found = [LexMatch(*keys[match_id], start, end) for match_id, start, end in self.matcher(doc)]
         found.sort(key=lambda m: (m.start, -(m.end - m.start), m.category, m.payload))
         return found
 
     def has(self, category: str, folded: str) -> bool:
-        return folded in self.single.get(category, set())
+        return folded in self.single.get(category, _NO_FORMS)
 
 
 _COMP_PREFIX = re.compile(r"^[وف]?ب?")
@@ -110,8 +114,10 @@ class TokenTable:
 
     def __init__(self, doc: Doc, matches: list[LexMatch], clitics: dict[int, str]):
         strings = doc.vocab.strings
-        self.text: str = doc.text  # spaCy rebuilds Doc.text from every token on each access
         self.texts: list[str] = [strings[h] for h in doc.to_array(ORTH).tolist()]
+        # as Doc.text, which spaCy rebuilds through every Token object on each access
+        self.text: str = "".join([text + " " if space else text for text, space in
+                                  zip(self.texts, doc.to_array(SPACY).tolist(), strict=True)])
         self.norms: list[str] = [strings[h] for h in doc.to_array(NORM).tolist()]
         self.starts: list[int] = doc.to_array(IDX).tolist()  # character offsets, as Token.idx
         self.ends: list[int] = [start + len(text)
@@ -126,9 +132,16 @@ class TokenTable:
         self.lex_at: dict[int, list[LexMatch]] = {}  # token → matches starting there, longest first
         self.cats_at: dict[int, dict[str, LexMatch]] = {}  # token → category → its longest match there
         for match in matches:
-            self.lex_at.setdefault(match.start, []).append(match)
-            self.cats_at.setdefault(match.start, {}).setdefault(match.category, match)
-        self.boundary: list[bool] = [is_terminal(text) or "\n" in text for text in self.texts]
+            here = self.lex_at.get(match.start)
+            if here is None:
+                self.lex_at[match.start] = [match]
+                self.cats_at[match.start] = {match.category: match}
+            else:
+                here.append(match)
+                self.cats_at[match.start].setdefault(match.category, match)
+        # a word (most tokens) holds neither terminal punctuation nor a line break
+        self.boundary: list[bool] = [not alpha and (is_terminal(text) or "\n" in text)
+                                     for text, alpha in zip(self.texts, self.alpha, strict=True)]
         self.sent_starts: list[int] = [0] * n
         self.sent_ends: list[int] = [n] * n
         start = 0
@@ -252,8 +265,8 @@ def build_lexicon(nlp: Language, mappings: Mappings) -> Lexicon:
     normalise = nlp.get_pipe("kg_normalizer")
     # forms are split like text, so "القيادة المركزية للجيش" meets "ل" + "الجيش" in text too
     split = nlp.get_pipe("kg_clitics") if "kg_clitics" in nlp.pipe_names else None
+    lex.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
     for category, items in entries.items():
-        matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         by_payload: dict[str, list[Doc]] = {}
         seen: set[tuple[str, tuple[str, ...]]] = set()
         for payload, form in items:
@@ -270,8 +283,11 @@ def build_lexicon(nlp: Language, mappings: Mappings) -> Lexicon:
                 lex.known_words.add(norms[0])
             if len(norms) == 1:
                 lex.single.setdefault(category, set()).add(norms[0])
+        if category == NOT_NAME:
+            continue  # only ever asked of single words (Lexicon.has): matching it in text is waste
         for payload, patterns in by_payload.items():
-            matcher.add(payload, patterns)
-        lex.matchers[category] = matcher
+            key = f"{category} {payload}"
+            lex.keys[nlp.vocab.strings.add(key)] = (category, payload)
+            lex.matcher.add(key, patterns)
     lex.known_words.update(function_words)
     return lex
