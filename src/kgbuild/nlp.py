@@ -49,10 +49,27 @@ def get_mappings(directory: str | Path | None = None) -> Mappings:
 
 
 class Normalizer:
+    """Every token's norm is its folded text (or the text, when folding leaves nothing)."""
+
+    def __init__(self) -> None:
+        self._norm_of: dict[int, str] = {}  # orth → norm: words repeat, so each is folded once
+
     def __call__(self, doc: Doc) -> Doc:
-        for token in doc:
-            token.norm_ = fold(token.text) or token.text
+        strings = doc.vocab.strings
+        norms: list[int] = []
+        for orth in doc.to_array(ORTH).tolist():
+            norm = self._norm_of.get(orth)
+            if norm is None:
+                text = strings[orth]
+                norm = self._norm_of[orth] = fold(text) or text
+            norms.append(strings.add(norm))  # interned in this doc's vocab, as Token.norm_ does
+        doc.from_array([NORM], _column(norms))
         return doc
+
+
+def _column(ids: list[int]) -> Ints2d:
+    """String ids as the one-attribute array ``Doc.from_array`` takes."""
+    return cast(Ints2d, numpy.array(ids, dtype="uint64").reshape(-1, 1))
 
 
 @Language.factory("kg_normalizer")
@@ -151,7 +168,7 @@ def _rebuilt(doc: Doc, splits: dict[int, tuple[str, str, str]]) -> Doc:
             spaces += (False, bool(space))
             norms += (strings.add(fold(clitic)), strings.add(stem))
     rebuilt = Doc(doc.vocab, words=words, spaces=spaces)
-    rebuilt.from_array([NORM], cast(Ints2d, numpy.array(norms, dtype="uint64").reshape(-1, 1)))
+    rebuilt.from_array([NORM], _column(norms))
     clitics: dict[int, str] = {}
     for i in range(1, len(words)):
         # a proclitic glued to the next token, whether split here or written apart (بـ"…")
