@@ -11,6 +11,7 @@ Unnamed sources (مصدر أمني عراقي) become anonymous-source entities 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
@@ -1209,26 +1210,30 @@ def extract_statements(doc: Doc, mappings: Mappings, article_id: str, title_leng
     reader.covered -= saved_covered
     if title_length:
         reader.read_headline(body_start)
-    topics = [(t.id, [fold(k) for k in t.keywords[doc.lang_ if doc.lang_ in ("ar", "en") else "en"]])
-              for t in mappings.topics]
+    topics = mappings.topic_keywords[doc.lang_ if doc.lang_ in ("ar", "en") else "en"]
     statements = []
     text = reader.text
+    mentions = reader.mentions  # sorted by start
+    mention_starts = [m.start for m in mentions]
+    demonyms = [m for m in tokens.matches if m.category == lx.DEMONYM]
     for found in sorted(reader.found, key=lambda f: (f.content_start, f.content_end)):
         ranges = found.parts or (found.token_range,)
 
         def in_content(token: int, ranges: tuple[tuple[int, int], ...] = ranges) -> bool:
             return any(start <= token < end for start, end in ranges)
 
+        # the mentions starting in the content, nested ones too (the province inside its
+        # council's name), in the order of the list
+        inside = sorted({index for start, end in ranges for index in
+                         range(bisect_left(mention_starts, start), bisect_left(mention_starts, end))})
         about: list[str] = []
-        for mention in reader.mentions:  # nested ones too: the province inside its council's name
-            if in_content(mention.start) and mention.key not in about and \
-                    mention.type is not EntityType.ANONYMOUS:
+        for mention in (mentions[index] for index in inside):
+            if mention.key not in about and mention.type is not EntityType.ANONYMOUS:
                 about.append(mention.key)
-        for match in tokens.matches:
+        for match in demonyms:
             # "النفوذ الإيراني", "العراقيين": a demonym on its own speaks of its country
             key = f"gaz:{match.payload}"
-            if match.category == lx.DEMONYM and in_content(match.start) and \
-                    match.start not in reader.by_token and key not in about:
+            if in_content(match.start) and match.start not in reader.by_token and key not in about:
                 about.append(key)
         pieces = tuple(Span(tokens.starts[a], tokens.ends[b - 1], text[tokens.starts[a]:tokens.ends[b - 1]])
                        for a, b in found.parts)
