@@ -72,8 +72,14 @@ def main_country(tokens: lx.TokenTable, mappings: Mappings, mentions: list[Menti
     return min(counts, key=lambda k: (-counts[k], first[k]))
 
 
+# categories of words that never belong to a name
+_BLOCKING = frozenset((lx.CUE, lx.PARTICIPLE, lx.ROLE, lx.TITLE, lx.DEMONYM, lx.MONTH, lx.WEEKDAY, lx.RELDAY,
+                       lx.ACCORDING, lx.ORG_HEAD, lx.ANON_HEAD, lx.HIJRI, lx.ORDINAL))
+
+
 class EntityRecogniser:
     _reused: set[str]
+    _gazetteer_at: dict[int, lx.LexMatch]  # token → a gazetteer match starting there
 
     def __init__(self, nlp: Language, mappings: Mappings, lexicon: lx.Lexicon):
         self.lang = lx.lang_of(nlp)
@@ -90,10 +96,7 @@ class EntityRecogniser:
                 self.lex.has(lx.COMP, norm) or \
                 (self.lang == "ar" and lx.is_complementizer_form(norm)):
             return True
-        cats = tokens.cats(i)
-        return any(c in cats for c in (lx.CUE, lx.PARTICIPLE, lx.ROLE, lx.TITLE, lx.DEMONYM, lx.MONTH,
-                                       lx.WEEKDAY, lx.RELDAY, lx.ACCORDING, lx.ORG_HEAD, lx.ANON_HEAD,
-                                       lx.HIJRI, lx.ORDINAL))
+        return not tokens.cats(i).keys().isdisjoint(_BLOCKING)
 
     def _namey(self, tokens: lx.TokenTable, i: int, taken: set[int]) -> bool:
         text, norm = tokens.texts[i], tokens.norms[i]
@@ -218,6 +221,7 @@ class EntityRecogniser:
         # words standing alone right after a speech verb or title: surnames in use
         self._reused = {tokens.norms[m.end] for m in tokens.matches
                         if m.category in (lx.CUE, lx.TITLE) and m.end < len(tokens) and tokens.alpha[m.end]}
+        self._gazetteer_at = {m.start: m for m in tokens.matches if m.category == lx.GAZ}
         taken: set[int] = set()
         gaz = self.mappings.gazetteer_by_id
 
@@ -245,15 +249,18 @@ class EntityRecogniser:
                 "gazetteer" if match.category == lx.GAZ else "gazetteer-surname", entry.id)
         # a known body named inside a longer name is mentioned too: the Senate in
         # "لجنة القوات المسلحة بمجلس الشيوخ"; the outer mention keeps its tokens
-        outer = list(mentions)
+        # the gazetteer mentions so far never overlap: at most one holds a given token
+        outer = {t: m for m in mentions for t in range(m.start, m.end)}
+        named_at = {(m.key, m.start) for m in mentions}
         for match in candidates:
             key = f"gaz:{match.payload}"
-            if match.category == lx.GAZ and any(m.start <= match.start and match.end <= m.end and
-                                                (m.start, m.end) != (match.start, match.end) and m.key != key
-                                                for m in outer) and \
-                    not any(m.key == key and m.start == match.start for m in mentions):
+            holder = outer.get(match.start)
+            if match.category == lx.GAZ and holder is not None and match.end <= holder.end and \
+                    (holder.start, holder.end) != (match.start, match.end) and holder.key != key and \
+                    (key, match.start) not in named_at:
                 entry = gaz[match.payload]
                 add(key, entry.type, match.start, match.end, "gazetteer-nested", entry.id, take=False)
+                named_at.add((key, match.start))
         country = main_country(tokens, self.mappings, mentions)
 
         # 1b. entities of a trained spaCy pipeline named in pipeline.yaml, where rules found none
@@ -450,7 +457,7 @@ class EntityRecogniser:
 
     def _skip_role_modifiers(self, tokens: lx.TokenTable, j: int, limit: int,
                              spans: dict[int, int] | None = None) -> int:
-        mention_at = {m.start: m for m in tokens.matches if m.category == lx.GAZ}
+        mention_at = self._gazetteer_at
         spans = spans or {}
         while j < limit:
             cats = tokens.cats(j)
@@ -637,9 +644,13 @@ class EntityRecogniser:
         first_seen: dict[str, int] = {}
         for m in mentions:
             first_seen.setdefault(m.key, m.start)
-        # mentions added below are never org-head or gazetteer ones, so this list stays whole
-        named_orgs = [m for m in mentions if m.type is EntityType.ORGANISATION
-                      and m.rule in ("org-head", "gazetteer") and m.end - m.start > 1]
+        # organisations a head noun may refer back to, by the norm of their first word, with
+        # their place in ``mentions``; those added below are never org-head or gazetteer ones
+        named_orgs: dict[str, list[tuple[int, MentionInfo]]] = {}
+        for order, m in enumerate(mentions):
+            if m.type is EntityType.ORGANISATION and m.rule in ("org-head", "gazetteer") and \
+                    m.end - m.start > 1:
+                named_orgs.setdefault(tokens.norms[m.start], []).append((order, m))
         for i, norm in enumerate(tokens.norms):
             if i in taken:
                 continue
@@ -660,8 +671,8 @@ class EntityRecogniser:
                 # head-noun anaphora: المجلس → the council named before
                 if norm.startswith("ال") and len(norm) > 4 and i not in taken and tokens.alpha[i]:
                     head = norm[2:]
-                    earlier = [m for m in named_orgs
-                               if m.start < i and tokens.norms[m.start] in (head, "ال" + head)]
+                    named = sorted(named_orgs.get(head, []) + named_orgs.get("ال" + head, []))
+                    earlier = [m for _, m in named if m.start < i]
                     nxt = tokens.norms[i + 1] if i + 1 < len(tokens) else ""
                     if earlier and not nxt.startswith("ال"):
                         add(earlier[-1].key, EntityType.ORGANISATION, i, i + 1, "head-anaphor", surface=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from spacy.attrs import IDX, IS_ALPHA, IS_SPACE, LIKE_NUM, NORM, ORTH, SPACY
 from spacy.language import Language
@@ -81,6 +82,7 @@ _COMP_PREFIX = re.compile(r"^[وف]?ب?")
 _COMP_SUFFIX = re.compile(r"(ه|ها|هم|هما|هن|نا|ني|كم)$")
 
 
+@lru_cache(maxsize=65536)  # asked of most Arabic words, several times each, by several rules
 def is_complementizer_form(norm: str) -> bool:
     """أن/إن with a glued conjunction, preposition or pronoun: بانه، وانها، فانهم."""
     core = _COMP_PREFIX.sub("", norm)
