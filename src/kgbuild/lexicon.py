@@ -8,6 +8,7 @@ so a form written once in YAML finds every spelling and clitic variant in text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -114,7 +115,7 @@ class TokenTable:
     question; reading everything once per doc into lists made extraction several times faster.
     """
 
-    def __init__(self, doc: Doc, matches: list[LexMatch], clitics: dict[int, str]):
+    def __init__(self, doc: Doc, matches: list[LexMatch], clitics: dict[int, str], function_words: set[str]):
         strings = doc.vocab.strings
         self.texts: list[str] = [strings[h] for h in doc.to_array(ORTH).tolist()]
         # as Doc.text, which spaCy rebuilds through every Token object on each access
@@ -141,21 +142,13 @@ class TokenTable:
             else:
                 here.append(match)
                 self.cats_at[match.start].setdefault(match.category, match)
+        # tokens where a function word starts; one-word ones are not matched, only looked up
+        self.function: set[int] = {i for i, norm in enumerate(self.norms) if norm in function_words}
+        self.function.update(match.start for match in matches if match.category == FUNCTION)
         # a word (most tokens) holds neither terminal punctuation nor a line break
         self.boundary: list[bool] = [not alpha and (is_terminal(text) or "\n" in text)
                                      for text, alpha in zip(self.texts, self.alpha, strict=True)]
-        self.sent_starts: list[int] = [0] * n
-        self.sent_ends: list[int] = [n] * n
-        start = 0
-        for i, ends_sentence in enumerate(self.boundary):
-            self.sent_starts[i] = start  # a sentence's own end mark belongs to it
-            if ends_sentence:
-                start = i + 1
-        end = n
-        for i in range(n - 1, -1, -1):
-            if self.boundary[i]:
-                end = i
-            self.sent_ends[i] = end
+        self.boundaries: list[int] = [i for i, ends_sentence in enumerate(self.boundary) if ends_sentence]
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -179,7 +172,10 @@ class TokenTable:
         """First token of the sentence holding token i, and the token that ends it (its
         terminal mark or line break; the doc's length when there is none)."""
         if 0 <= i < len(self.texts):
-            return self.sent_starts[i], self.sent_ends[i]
+            after = bisect_left(self.boundaries, i)  # the first boundary at or after token i
+            start = self.boundaries[after - 1] + 1 if after else 0  # a sentence's end mark is its own
+            end = self.boundaries[after] if after < len(self.boundaries) else len(self.texts)
+            return start, end
         # outside the doc (a caller one past the end): walk as for any token
         start = i
         while start > 0 and not self.boundary[start - 1]:
@@ -288,6 +284,11 @@ def build_lexicon(nlp: Language, mappings: Mappings) -> Lexicon:
         if category == NOT_NAME:
             continue  # only ever asked of single words (Lexicon.has): matching it in text is waste
         for payload, patterns in by_payload.items():
+            if category == FUNCTION:
+                # the token table looks one-word function words up instead: they are most words
+                patterns = [pattern for pattern in patterns if len(pattern) > 1]
+                if not patterns:
+                    continue
             key = f"{category} {payload}"
             lex.keys[nlp.vocab.strings.add(key)] = (category, payload)
             lex.matcher.add(key, patterns)

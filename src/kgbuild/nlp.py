@@ -23,7 +23,7 @@ from thinc.types import Ints2d
 from . import entities as _entities  # noqa: F401  (registers the kg_entities factory)
 from .config import Mappings, load_mappings
 from .errors import KGBuildError, problem
-from .lexicon import Lexicon, TokenTable, build_lexicon, lang_of
+from .lexicon import FUNCTION, Lexicon, TokenTable, build_lexicon, lang_of
 from .normalize import fold
 
 if not Doc.has_extension("kg_model_ents"):
@@ -203,7 +203,8 @@ class LexiconMatcher:
     def __call__(self, doc: Doc) -> Doc:
         matches = self.lexicon.match(doc)
         doc._.kg_lex = matches
-        doc._.kg_tokens = TokenTable(doc, matches, doc._.kg_clitics or {})
+        doc._.kg_tokens = TokenTable(doc, matches, doc._.kg_clitics or {},
+                                     self.lexicon.single.get(FUNCTION, set()))
         return doc
 
 
