@@ -250,9 +250,10 @@ class Mappings:
 
     @cached_property
     def topic_keywords(self) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
-        """Language → (topic id, its folded keywords) for every topic, in order: every
-        statement's content is searched for them, so they are folded once."""
-        return {lang: tuple((t.id, tuple(fold(k) for k in t.keywords[lang])) for t in self.topics)
+        """Language → (topic id, its folded keywords, none empty) for every topic, in order:
+        every statement's content is searched for them, so they are folded once."""
+        return {lang: tuple((t.id, tuple(folded for k in t.keywords[lang] if (folded := fold(k))))
+                            for t in self.topics)
                 for lang in LANGS}
 
 

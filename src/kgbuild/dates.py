@@ -20,6 +20,7 @@ from .config import Calendar
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)م?\.?$")
 _DAY = re.compile(r"^([0-9]{1,2})$")
 _SLASHES = {"/", "(", ")", "-"}
+_DIGITS = frozenset("0123456789")  # what a day number (_DAY) opens with
 
 
 @dataclass(frozen=True)
@@ -90,12 +91,12 @@ def find_dates(doc: Doc, published: str | None, calendar: Calendar) -> list[Date
             return int(norms[j][:4]), j + 1
         return None, k
 
-    for i in range(n):
+    # a date opens with a date word or a day number; most tokens are neither
+    openers = [i for i, norm in enumerate(norms) if i in tokens.cats_at or norm[:1] in _DIGITS]
+    for i in openers:
         if i in used:
             continue
         here = tokens.cats(i)
-        if not here and not _DAY.match(norms[i]):
-            continue  # most tokens: no date word and no day number
         day: int | None = None
         j = i
         ordinal = here.get(lx.ORDINAL)

@@ -103,6 +103,8 @@ class EntityRecogniser:
         if self.lang == "ar" and text.endswith("ي") and self.lex.has(lx.GIVEN, norm) \
                 and i not in taken:
             return True  # "علي" spelt with yeh is the name; the preposition is written على
+        if self.lang != "ar" and not text[:1].isupper():
+            return False  # English names are capitalised; tested first, as most words are not
         if i in taken or not tokens.alpha[i] or len(text) < 2 or self._blocked(tokens, i):
             return False
         if self.lang == "ar":
@@ -116,7 +118,7 @@ class EntityRecogniser:
                 return False  # "وقلت"، "وشيوخ": a conjunction glued to a word
             # accusative adverbs and participles (حاليا، مشيرا) end in alef; names rarely do
             return not (norm.endswith("ا") and len(norm) > 3 and not given)
-        return text[0].isupper()
+        return True
 
     def scan_name(self, tokens: lx.TokenTable, j: int, taken: set[int], limit: int) -> int:
         """End of a name starting at token j (j when there is none)."""
@@ -651,7 +653,14 @@ class EntityRecogniser:
             if m.type is EntityType.ORGANISATION and m.rule in ("org-head", "gazetteer") and \
                     m.end - m.start > 1:
                 named_orgs.setdefault(tokens.norms[m.start], []).append((order, m))
-        for i, norm in enumerate(tokens.norms):
+        anaphors = {match.start for match in tokens.matches if match.category == lx.ANAPHOR}
+        # the tokens any of the three tests below can take: a surname, an anaphor, or a definite
+        # head noun of an organisation named before
+        candidates = [i for i, norm in enumerate(tokens.norms)
+                      if norm in surnames or i in anaphors or
+                      (norm.startswith("ال") and (norm in named_orgs or norm[2:] in named_orgs))]
+        for i in candidates:
+            norm = tokens.norms[i]
             if i in taken:
                 continue
             key = surnames.get(norm)

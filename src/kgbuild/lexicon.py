@@ -130,7 +130,9 @@ class TokenTable:
         self.like_num: list[bool] = doc.to_array(LIKE_NUM).astype(bool).tolist()
         n = len(self.texts)
         # the proclitic split off before each token ("" for none)
-        self.clitics: list[str] = [clitics.get(i, "") for i in range(n)] if clitics else [""] * n
+        self.clitics: list[str] = [""] * n
+        for i, clitic in clitics.items():
+            self.clitics[i] = clitic
         self.matches = matches
         self.lex_at: dict[int, list[LexMatch]] = {}  # token → matches starting there, longest first
         self.cats_at: dict[int, dict[str, LexMatch]] = {}  # token → category → its longest match there

@@ -52,17 +52,21 @@ class Normalizer:
     """Every token's norm is its folded text (or the text, when folding leaves nothing)."""
 
     def __init__(self) -> None:
-        self._norm_of: dict[int, str] = {}  # orth → norm: words repeat, so each is folded once
+        # orth → norm, None when it is the text itself: words repeat, so each is folded once
+        self._norm_of: dict[int, str | None] = {}
 
     def __call__(self, doc: Doc) -> Doc:
         strings = doc.vocab.strings
+        norm_of = self._norm_of
         norms: list[int] = []
         for orth in doc.to_array(ORTH).tolist():
-            norm = self._norm_of.get(orth)
-            if norm is None:
+            if orth not in norm_of:
                 text = strings[orth]
-                norm = self._norm_of[orth] = fold(text) or text
-            norms.append(strings.add(norm))  # interned in this doc's vocab, as Token.norm_ does
+                norm = fold(text) or text
+                norm_of[orth] = None if norm == text else norm
+            norm = norm_of[orth]
+            # a norm unlike the text is interned in this doc's vocab, as Token.norm_ does
+            norms.append(orth if norm is None else strings.add(norm))
         doc.from_array([NORM], _column(norms))
         return doc
 
@@ -153,20 +157,14 @@ def _rebuilt(doc: Doc, splits: dict[int, tuple[str, str, str]]) -> Doc:
     and ``kg_clitics`` set.  Built anew from words: the retokenizer moves every later token
     for each split, which cost more than the rest of the pipeline together."""
     strings = doc.vocab.strings
-    words: list[str] = []
-    spaces: list[bool] = []
-    norms: list[int] = []
-    for i, (orth, norm, space) in enumerate(doc.to_array([ORTH, NORM, SPACY]).tolist()):
-        split = splits.get(i)
-        if split is None:
-            words.append(strings[orth])
-            spaces.append(bool(space))
-            norms.append(norm)
-        else:
-            clitic, rest, stem = split
-            words += (clitic, rest)
-            spaces += (False, bool(space))
-            norms += (strings.add(fold(clitic)), strings.add(stem))
+    words = [strings[orth] for orth in doc.to_array(ORTH).tolist()]
+    spaces = doc.to_array(SPACY).astype(bool).tolist()
+    norms = doc.to_array(NORM).tolist()
+    for i in sorted(splits, reverse=True):  # from the end, so that the indices still hold
+        clitic, rest, stem = splits[i]
+        words[i:i + 1] = (clitic, rest)
+        spaces[i:i + 1] = (False, spaces[i])
+        norms[i:i + 1] = (strings.add(fold(clitic)), strings.add(stem))
     rebuilt = Doc(doc.vocab, words=words, spaces=spaces)
     rebuilt.from_array([NORM], _column(norms))
     clitics: dict[int, str] = {}

@@ -1240,7 +1240,7 @@ def extract_statements(doc: Doc, mappings: Mappings, article_id: str, title_leng
         content_text = " … ".join(piece.text for piece in pieces) if pieces else \
             text[found.content_start:found.content_end]
         folded = fold(content_text)
-        topic_ids = tuple(tid for tid, keywords in topics if any(k and k in folded for k in keywords))
+        topic_ids = tuple(tid for tid, keywords in topics if any(map(folded.__contains__, keywords)))
         mentioned = tuple(sorted({d.value for d in dates if in_content(d.start) and not d.relative}))
         statements.append(Statement(
             speaker_key=found.speaker,
