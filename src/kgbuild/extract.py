@@ -25,8 +25,9 @@ def _entity_record(info: EntityInfo, mappings: Mappings) -> Entity:
         written = tuple(dict.fromkeys(s for s in info.surfaces if len(s[1].split()) > 1)) \
             if entry.type is EntityType.PERSON else ()
         return Entity(info.key, entry.type, tuple(labels), entry.id, entry.wikidata, written=written)
-    # the fullest written form leads; the rest are kept as alternative labels
-    ordered = sorted(dict.fromkeys(info.surfaces), key=lambda s: (-len(s[1].split()), info.surfaces.index(s)))
+    # the fullest written form leads; the rest are kept as alternative labels, in the order
+    # first seen (the sort is stable)
+    ordered = sorted(dict.fromkeys(info.surfaces), key=lambda s: -len(s[1].split()))
     return Entity(info.key, info.type, tuple(ordered))
 
 

@@ -147,9 +147,11 @@ class TokenTable:
         # tokens where a function word starts; one-word ones are not matched, only looked up
         self.function: set[int] = {i for i, norm in enumerate(self.norms) if norm in function_words}
         self.function.update(match.start for match in matches if match.category == FUNCTION)
-        # a word (most tokens) holds neither terminal punctuation nor a line break
-        self.boundary: list[bool] = [not alpha and (is_terminal(text) or "\n" in text)
+        # a word (most tokens) is not terminal punctuation and holds no line break
+        self.terminal: list[bool] = [not alpha and is_terminal(text)
                                      for text, alpha in zip(self.texts, self.alpha, strict=True)]
+        self.boundary: list[bool] = [terminal or (not alpha and "\n" in text) for text, alpha, terminal
+                                     in zip(self.texts, self.alpha, self.terminal, strict=True)]
         self.boundaries: list[int] = [i for i, ends_sentence in enumerate(self.boundary) if ends_sentence]
 
     def __len__(self) -> int:

@@ -34,6 +34,7 @@ if not Doc.has_extension("kg_lex"):
 
 # Proclitics, longest first: conjunction (و ف) + preposition (ب ل ك) combinations.
 PROCLITICS = ("وبال", "وكال", "فبال", "وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك")
+_PROCLITIC_INITIALS = frozenset(prefix[0] for prefix in PROCLITICS)
 # Quotes and tatweel glue to words in Arabic copy: لـ"الوطن", بـ«المهمة», (داعش)
 _AR_INFIXES = [r'(?<=[\u0600-\u06FF\u0640])["«»“”\'(\[]', r'["«»“”\')\]](?=[\u0600-\u06FF])']
 _AR_SUFFIXES = [r"\.", r"[\u060C\u061B\u061F]", r'["«»“”]', r"/", r"\./"]  # "بغداد./" ends a sentence
@@ -58,8 +59,9 @@ class Normalizer:
     def __call__(self, doc: Doc) -> Doc:
         strings = doc.vocab.strings
         norm_of = self._norm_of
+        words, where = numpy.unique(doc.to_array(ORTH), return_inverse=True)
         norms: list[int] = []
-        for orth in doc.to_array(ORTH).tolist():
+        for orth in words.tolist():
             if orth not in norm_of:
                 text = strings[orth]
                 norm = fold(text) or text
@@ -67,13 +69,13 @@ class Normalizer:
             norm = norm_of[orth]
             # a norm unlike the text is interned in this doc's vocab, as Token.norm_ does
             norms.append(orth if norm is None else strings.add(norm))
-        doc.from_array([NORM], _column(norms))
+        doc.from_array([NORM], _column(numpy.array(norms, dtype="uint64")[where]))
         return doc
 
 
-def _column(ids: list[int]) -> Ints2d:
+def _column(ids: list[int] | numpy.ndarray) -> Ints2d:
     """String ids as the one-attribute array ``Doc.from_array`` takes."""
-    return cast(Ints2d, numpy.array(ids, dtype="uint64").reshape(-1, 1))
+    return cast(Ints2d, numpy.asarray(ids, dtype="uint64").reshape(-1, 1))
 
 
 @Language.factory("kg_normalizer")
@@ -103,6 +105,8 @@ class CliticSplitter:
 
     def split_point(self, norm: str) -> tuple[int, str] | None:
         assert self.known is not None
+        if norm[:1] not in _PROCLITIC_INITIALS:
+            return None
         for prefix in PROCLITICS:
             if not norm.startswith(prefix) or len(norm) <= len(prefix) + 1:
                 continue
@@ -124,15 +128,21 @@ class CliticSplitter:
     def __call__(self, doc: Doc) -> Doc:
         if self.known is None:
             return doc
-        splits: dict[int, tuple[str, str, str]] = {}
-        for i, orth in enumerate(doc.to_array(ORTH).tolist()):
+        # each distinct word once: its first token, and for every token which word it is
+        words, first, where = numpy.unique(doc.to_array(ORTH), return_index=True, return_inverse=True)
+        splitting: dict[int, tuple[str, str, str]] = {}  # distinct word → its split
+        for word, (orth, i) in enumerate(zip(words.tolist(), first.tolist(), strict=True)):
             split = self._split_of.get(orth, _UNSEEN)
             if split is _UNSEEN:
                 token = doc[i]
                 split = self._split_of[orth] = self.split_word(token.text, token.norm_, token.is_alpha)
             if split is not None:
-                splits[i] = split
-        return _rebuilt(doc, splits) if splits else doc
+                splitting[word] = split
+        if not splitting:
+            return doc
+        tokens = numpy.flatnonzero(numpy.isin(where, list(splitting))).tolist()
+        words_split = where[tokens].tolist()
+        return _rebuilt(doc, {i: splitting[word] for i, word in zip(tokens, words_split, strict=True)})
 
     def split_word(self, text: str, norm: str, is_alpha: bool) -> tuple[str, str, str] | None:
         """(proclitic, rest, norm of the rest) when the word splits, else None."""

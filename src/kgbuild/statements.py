@@ -708,7 +708,7 @@ class Reader:
         subordinate = english and self.in_subordinate_clause(start)
         while i < limit:
             text = tokens.texts[i]
-            if lx.is_terminal(text):
+            if tokens.terminal[i]:
                 break
             if english and text in COMMAS and i + 1 < limit and i > start and \
                     (subordinate or tokens.norms[i + 1] == "but" or
