@@ -357,7 +357,12 @@ class EntityRecogniser:
                          spans: dict[int, int]) -> list[tuple[int, int, str]]:
         found: list[tuple[int, int, str]] = []
         n = len(tokens)
-        for i in range(n):
+        # every layout opens at a lexicon match, or in English at a capitalised word
+        if self.lang == "en":
+            openers = [i for i, text in enumerate(tokens.texts) if i in tokens.cats_at or text[:1].isupper()]
+        else:
+            openers = sorted(tokens.cats_at)
+        for i in openers:
             cats = tokens.cats(i)
             if lx.TITLE in cats:
                 j = cats[lx.TITLE].end
@@ -442,9 +447,11 @@ class EntityRecogniser:
                     (start == 0 or not tokens.texts[start - 1][:1].isupper()
                      or tokens.texts[start - 1] in COMMAS):
                 found.append((start, i, "name-cue"))
+        if not self._namey(tokens, i, taken) or (i > 0 and self._namey(tokens, i - 1, taken)):
+            return found
         glued = i > 1 and tokens.norms[i - 1] in ("of", "for", "and", "&") and \
             tokens.texts[i - 2][:1].isupper()
-        if self._namey(tokens, i, taken) and (i == 0 or not self._namey(tokens, i - 1, taken)) and not glued:
+        if not glued:
             _, limit = tokens.sentence(i)
             end = self.scan_name(tokens, i, taken, limit)
             if end - i >= 2 and end + 1 < n and tokens.texts[end] in COMMAS and \

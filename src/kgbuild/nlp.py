@@ -13,7 +13,7 @@ from typing import cast
 
 import numpy
 import spacy
-from spacy.attrs import NORM, ORTH, SPACY
+from spacy.attrs import IS_ALPHA, NORM, ORTH, SPACY
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
@@ -128,14 +128,15 @@ class CliticSplitter:
     def __call__(self, doc: Doc) -> Doc:
         if self.known is None:
             return doc
+        strings = doc.vocab.strings
+        attrs = doc.to_array([ORTH, NORM, IS_ALPHA])
         # each distinct word once: its first token, and for every token which word it is
-        words, first, where = numpy.unique(doc.to_array(ORTH), return_index=True, return_inverse=True)
+        _, first, where = numpy.unique(attrs[:, 0], return_index=True, return_inverse=True)
         splitting: dict[int, tuple[str, str, str]] = {}  # distinct word → its split
-        for word, (orth, i) in enumerate(zip(words.tolist(), first.tolist(), strict=True)):
+        for word, (orth, norm, is_alpha) in enumerate(attrs[first].tolist()):
             split = self._split_of.get(orth, _UNSEEN)
             if split is _UNSEEN:
-                token = doc[i]
-                split = self._split_of[orth] = self.split_word(token.text, token.norm_, token.is_alpha)
+                split = self._split_of[orth] = self.split_word(strings[orth], strings[norm], bool(is_alpha))
             if split is not None:
                 splitting[word] = split
         if not splitting:
