@@ -168,22 +168,22 @@ def _rebuilt(doc: Doc, splits: dict[int, tuple[str, str, str]]) -> Doc:
     and ``kg_clitics`` set.  Built anew from words: the retokenizer moves every later token
     for each split, which cost more than the rest of the pipeline together."""
     strings = doc.vocab.strings
-    words = [strings[orth] for orth in doc.to_array(ORTH).tolist()]
+    orths = doc.to_array(ORTH).tolist()
     spaces = doc.to_array(SPACY).astype(bool).tolist()
     norms = doc.to_array(NORM).tolist()
     for i in sorted(splits, reverse=True):  # from the end, so that the indices still hold
         clitic, rest, stem = splits[i]
-        words[i:i + 1] = (clitic, rest)
+        orths[i:i + 1] = (strings.add(clitic), strings.add(rest))
         spaces[i:i + 1] = (False, spaces[i])
         norms[i:i + 1] = (strings.add(fold(clitic)), strings.add(stem))
-    rebuilt = Doc(doc.vocab, words=words, spaces=spaces)
+    # Doc takes string ids as words too: no text is decoded or hashed again
+    rebuilt = Doc(doc.vocab, words=orths, spaces=spaces)
     rebuilt.from_array([NORM], _column(norms))
-    clitics: dict[int, str] = {}
-    for i in range(1, len(words)):
-        # a proclitic glued to the next token, whether split here or written apart (بـ"…")
-        if not spaces[i - 1] and (before := strings[norms[i - 1]]) in PROCLITICS:
-            clitics[i] = before
-    rebuilt._.kg_clitics = clitics
+    proclitic_of = {strings.add(proclitic): proclitic for proclitic in PROCLITICS}
+    # a proclitic glued to the next token, whether split here or written apart (بـ"…")
+    before = zip(spaces[:-1], norms[:-1], strict=True)  # for token i, token i - 1
+    rebuilt._.kg_clitics = {i: proclitic_of[norm] for i, (space, norm) in enumerate(before, start=1)
+                            if not space and norm in proclitic_of}
     return rebuilt
 
 
