@@ -20,7 +20,6 @@ from .config import Calendar
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)م?\.?$")
 _DAY = re.compile(r"^([0-9]{1,2})$")
 _SLASHES = {"/", "(", ")", "-"}
-_DIGITS = frozenset("0123456789")  # what a day number (_DAY) opens with
 
 
 @dataclass(frozen=True)
@@ -91,8 +90,9 @@ def find_dates(doc: Doc, published: str | None, calendar: Calendar) -> list[Date
             return int(norms[j][:4]), j + 1
         return None, k
 
-    # a date opens with a date word or a day number; most tokens are neither
-    openers = [i for i, norm in enumerate(norms) if i in tokens.cats_at or norm[:1] in _DIGITS]
+    # a date opens with a date word or a day number (a norm from "0" up to ":", which follows
+    # "9"); most tokens are neither
+    openers = [i for i, norm in enumerate(norms) if i in tokens.cats_at or "0" <= norm < ":"]
     for i in openers:
         if i in used:
             continue

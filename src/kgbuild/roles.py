@@ -322,10 +322,16 @@ class RoleReader:
 
     def led_by(self) -> None:
         tokens = self.tokens
-        for i, norm in enumerate(tokens.norms):
+        words = self.led_by_words
+        # a word without ب looks "" up below, which finds nothing unless the mappings list it
+        any_word = "" in words
+        # the only tokens that can find a concept: skip the rest cheaply
+        candidates = [i for i, norm in enumerate(tokens.norms)
+                      if norm in words or "ب" + norm in words or any_word]
+        for i in candidates:
+            norm = tokens.norms[i]
             clitic = tokens.clitics[i]
-            concept = self.led_by_words.get(norm) or \
-                self.led_by_words.get("ب" + norm if clitic == "ب" else "")
+            concept = words.get(norm) or words.get("ب" + norm if clitic == "ب" else "")
             if concept is None or i == 0:
                 continue
             org = self.by_token.get(i - 1)
