@@ -250,11 +250,17 @@ class Mappings:
 
     @cached_property
     def topic_keywords(self) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
-        """Language → (topic id, its folded keywords, none empty) for every topic, in order:
-        every statement's content is searched for them, so they are folded once."""
-        return {lang: tuple((t.id, tuple(folded for k in t.keywords[lang] if (folded := fold(k))))
-                            for t in self.topics)
-                for lang in LANGS}
+        """Language → (topic id, the folded keywords to look for) for every topic, in order:
+        every statement's content is searched for them, so this is done once.  A topic is
+        named wherever one of its keywords occurs, so empty keywords and those holding a
+        shorter keyword of the same topic are left out."""
+        def needed(keywords: tuple[str, ...]) -> tuple[str, ...]:
+            kept: list[str] = []
+            for keyword in sorted({fold(k) for k in keywords} - {""}, key=lambda k: (len(k), k)):
+                if not any(shorter in keyword for shorter in kept):
+                    kept.append(keyword)
+            return tuple(kept)
+        return {lang: tuple((t.id, needed(t.keywords[lang])) for t in self.topics) for lang in LANGS}
 
 
 def _expand(term: str, prefixes: dict[str, str]) -> URIRef | None:

@@ -148,11 +148,11 @@ class TokenTable:
         self.function: set[int] = {i for i, norm in enumerate(self.norms) if norm in function_words}
         self.function.update(match.start for match in matches if match.category == FUNCTION)
         # a word (most tokens) is not terminal punctuation and holds no line break
-        self.terminal: list[bool] = [not alpha and is_terminal(text)
-                                     for text, alpha in zip(self.texts, self.alpha, strict=True)]
-        self.boundary: list[bool] = [terminal or (not alpha and "\n" in text) for text, alpha, terminal
-                                     in zip(self.texts, self.alpha, self.terminal, strict=True)]
-        self.boundaries: list[int] = [i for i, ends_sentence in enumerate(self.boundary) if ends_sentence]
+        others = [i for i, alpha in enumerate(self.alpha) if not alpha]
+        self.terminal: set[int] = {i for i in others if is_terminal(self.texts[i])}  # ".", "؟!" …
+        # sentence ends, in order: terminal punctuation or a line break
+        self.boundaries: list[int] = [i for i in others if i in self.terminal or "\n" in self.texts[i]]
+        self.boundary: set[int] = set(self.boundaries)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -180,12 +180,19 @@ class TokenTable:
             start = self.boundaries[after - 1] + 1 if after else 0  # a sentence's end mark is its own
             end = self.boundaries[after] if after < len(self.boundaries) else len(self.texts)
             return start, end
-        # outside the doc (a caller one past the end): walk as for any token
+        # outside the doc (a caller one past the end): walk as Doc indexing would
+        n = len(self.texts)
+
+        def ends_sentence(k: int) -> bool:
+            if not -n <= k < n:
+                raise IndexError(k)
+            return k % n in self.boundary
+
         start = i
-        while start > 0 and not self.boundary[start - 1]:
+        while start > 0 and not ends_sentence(start - 1):
             start -= 1
         end = i
-        while end < len(self.texts) and not self.boundary[end]:
+        while end < n and not ends_sentence(end):
             end += 1
         return start, end
 

@@ -92,7 +92,7 @@ class Reader:
         return self.lang == "ar" and lx.is_complementizer_form(self.tokens.norms[i])
 
     def boundary(self, i: int) -> bool:
-        return self.tokens.boundary[i]
+        return i in self.tokens.boundary
 
     # ---- speakers ------------------------------------------------------------------------
     def speaker_after(self, j: int, limit: int) -> tuple[str, int] | None:
@@ -708,7 +708,7 @@ class Reader:
         subordinate = english and self.in_subordinate_clause(start)
         while i < limit:
             text = tokens.texts[i]
-            if tokens.terminal[i]:
+            if i in tokens.terminal:
                 break
             if english and text in COMMAS and i + 1 < limit and i > start and \
                     (subordinate or tokens.norms[i + 1] == "but" or
