@@ -660,13 +660,13 @@ class EntityRecogniser:
             if m.type is EntityType.ORGANISATION and m.rule in ("org-head", "gazetteer") and \
                     m.end - m.start > 1:
                 named_orgs.setdefault(tokens.norms[m.start], []).append((order, m))
-        anaphors = {match.start for match in tokens.matches if match.category == lx.ANAPHOR}
         # the tokens any of the three tests below can take: a surname, an anaphor, or a definite
-        # head noun of an organisation named before
-        candidates = [i for i, norm in enumerate(tokens.norms)
-                      if norm in surnames or i in anaphors or
-                      (norm.startswith("ال") and (norm in named_orgs or norm[2:] in named_orgs))]
-        for i in candidates:
+        # head noun (ال + head) of an organisation named before
+        wanted = surnames.keys() | {head for head in named_orgs if head.startswith("ال")} | \
+            {"ال" + head for head in named_orgs}
+        candidates = {i for i, norm in enumerate(tokens.norms) if norm in wanted}
+        candidates.update(match.start for match in tokens.matches if match.category == lx.ANAPHOR)
+        for i in sorted(candidates):
             norm = tokens.norms[i]
             if i in taken:
                 continue

@@ -323,11 +323,10 @@ class RoleReader:
     def led_by(self) -> None:
         tokens = self.tokens
         words = self.led_by_words
-        # a word without ب looks "" up below, which finds nothing unless the mappings list it
-        any_word = "" in words
-        # the only tokens that can find a concept: skip the rest cheaply
-        candidates = [i for i, norm in enumerate(tokens.norms)
-                      if norm in words or "ب" + norm in words or any_word]
+        # the only tokens that can find a concept: the word, or ب + the word (a word without ب
+        # looks "" up below, which finds nothing unless the mappings list it)
+        wanted = words.keys() | {word[1:] for word in words if word.startswith("ب")}
+        candidates = [i for i, norm in enumerate(tokens.norms) if norm in wanted or "" in words]
         for i in candidates:
             norm = tokens.norms[i]
             clitic = tokens.clitics[i]
