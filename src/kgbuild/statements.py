@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from spacy.tokens import Doc
 
@@ -348,10 +349,17 @@ class Reader:
     def _in_role_end(self, k: int) -> bool:
         return any(m.category == lx.ROLE and m.end == k + 1 for m in self.tokens.matches if m.start <= k)
 
+    @cached_property
+    def anon_heads(self) -> set[int]:
+        """Tokens of an unnamed source's head word, bare or definite (مصدر، المصدر)."""
+        definite = {"ال" + head for head in self.grammar["anonymous_source_heads"]}
+        heads = {i for i, norm in enumerate(self.tokens.norms) if norm in definite}
+        heads.update(match.start for match in self.tokens.matches if match.category == lx.ANON_HEAD)
+        return heads
+
     def anon_at_end(self, k: int) -> tuple[str, int] | None:
         for start in range(max(0, k - 5), k + 1):
-            if self.cat(start, lx.ANON_HEAD) or (self.tokens.norms[start].startswith("ال") and
-                                                 self.lex_anon(self.tokens.norms[start][2:])):
+            if start in self.anon_heads:
                 result = self.anonymous(start, k + 1, register=False)
                 if result is not None and result[1] == k + 1:
                     chosen = self.anonymous(start, k + 1)
@@ -677,10 +685,11 @@ class Reader:
 
     def quoted(self, k: int) -> tuple[int, int, bool] | None:
         tokens = self.tokens
+        n = len(tokens)
         close = self.open_quotes[tokens.texts[k]]
         i = k + 1
         paragraphs = 0
-        while i < len(tokens):
+        while i < n:
             text = tokens.texts[i]
             if text == close or (close == '"' and text in CLOSE_QUOTES - {"''"}) or \
                     (close == "”" and text == '"' and self.lang == "en"):  # “…" in careless copy
@@ -688,7 +697,7 @@ class Reader:
             if "\n\n" in text and i > k + 1 and tokens.texts[i - 1] not in TERMINAL | {"،", ","}:
                 pass  # a quote may run on across a paragraph cut mid-sentence
             elif "\n" in text:
-                if self.lang == "en" and paragraphs < 3 and i + 1 < len(tokens) and \
+                if self.lang == "en" and paragraphs < 3 and i + 1 < n and \
                         tokens.texts[i + 1] == tokens.texts[k] and lx.is_terminal(tokens.texts[i - 1]):
                     # English leaves a quotation open at a paragraph's end and reopens it at the
                     # next one's start when the same person goes on speaking
@@ -702,8 +711,9 @@ class Reader:
     def clause(self, start: int) -> tuple[int, int, bool] | None:
         """From ``start`` to the end of the sentence; a paragraph cut mid-sentence goes on."""
         tokens = self.tokens
+        n = len(tokens)
         i = start
-        limit = self.body_start if start < self.body_start else len(tokens)
+        limit = self.body_start if start < self.body_start else n
         english = self.lang == "en"
         subordinate = english and self.in_subordinate_clause(start)
         while i < limit:
@@ -718,11 +728,11 @@ class Reader:
                 before = tokens.texts[i - 1] if i > start else ""
                 if lx.is_terminal(before) or before in self.close_quotes or i == start:
                     break
-                if i + 1 < len(tokens) and \
+                if i + 1 < n and \
                         self.marks_interview(self.text[tokens.starts[i + 1]:tokens.starts[i + 1] + 8]):
                     break  # a cut sentence does not run on into the next question or answer
-            nxt = i + 2 if i + 2 < len(tokens) and tokens.norms[i + 1] in CONJUNCTIONS else i + 1
-            if text in COMMAS and nxt < len(tokens) and (self.cat(nxt, lx.PARTICIPLE) or
+            nxt = i + 2 if i + 2 < n and tokens.norms[i + 1] in CONJUNCTIONS else i + 1
+            if text in COMMAS and nxt < n and (self.cat(nxt, lx.PARTICIPLE) or
                                                           self.cat(nxt, lx.ACCORDING) or
                                                           self.cat(nxt, lx.CUE)):
                 break  # "…، طالب تحالف القوى …": the next report begins
@@ -814,9 +824,10 @@ class Reader:
         """Tokens inside quotation marks: in English copy a speech verb there belongs to the
         words quoted ('"what Trump is saying is dangerous," said Mook'), not to the article."""
         tokens = self.tokens
+        n = len(tokens)
         inside: set[int] = set()
         k = 0
-        while k < len(tokens):
+        while k < n:
             text = tokens.texts[k]
             if text in self.open_quotes and (text not in SYMMETRIC_QUOTES or self.opens_quote(k)):
                 span = self.quoted(k)
