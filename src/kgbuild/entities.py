@@ -42,7 +42,7 @@ class EntityInfo:
     surfaces: list[tuple[str, str]] = field(default_factory=list)  # (lang, surface) in order seen
 
 
-@dataclass
+@dataclass(slots=True)
 class MentionInfo:
     key: str
     type: EntityType
@@ -229,7 +229,9 @@ class EntityRecogniser:
 
         def add(key: str, etype: EntityType, start: int, end: int, rule: str,
                 gid: str | None = None, surface: bool = True, take: bool = True) -> MentionInfo:
-            info = entities.setdefault(key, EntityInfo(key, etype, gid))
+            info = entities.get(key)
+            if info is None:
+                info = entities[key] = EntityInfo(key, etype, gid)
             if surface:
                 info.surfaces.append((self.lang, tokens.span_text(start, end)))
             mention = MentionInfo(key, etype, start, end, rule, tokens.starts[start], tokens.ends[end - 1])
