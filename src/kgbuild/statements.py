@@ -1201,6 +1201,18 @@ class Reader:
         self.record(speaker, (colon, colon + 1), (colon + 1, end, False), f"{self.lang}-headline")
 
 
+def _topics(contents: list[str], topics: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, ...]]:
+    """The topics each content names: those with a keyword in its folded text."""
+    folded = [fold(content) for content in contents]
+    # keywords found in no content are not looked for in each; no match crosses a "\0"
+    # that the keyword does not hold
+    everything = "\0".join(folded)
+    present = [(topic, tuple(k for k in keywords if "\0" in k or k in everything))
+               for topic, keywords in topics]
+    return [tuple(topic for topic, keywords in present if any(map(text.__contains__, keywords)))
+            for text in folded]
+
+
 def _title_tokens(tokens: lx.TokenTable, title_length: int) -> int:
     return next((i for i, start in enumerate(tokens.starts) if start >= title_length), len(tokens))
 
@@ -1227,7 +1239,14 @@ def extract_statements(doc: Doc, mappings: Mappings, article_id: str, title_leng
     mentions = reader.mentions  # sorted by start
     mention_starts = [m.start for m in mentions]
     demonyms = [m for m in tokens.matches if m.category == lx.DEMONYM]
-    for found in sorted(reader.found, key=lambda f: (f.content_start, f.content_end)):
+    ordered = sorted(reader.found, key=lambda f: (f.content_start, f.content_end))
+    pieces_of = [tuple(Span(tokens.starts[a], tokens.ends[b - 1], text[tokens.starts[a]:tokens.ends[b - 1]])
+                       for a, b in found.parts) for found in ordered]
+    contents = [" … ".join(piece.text for piece in pieces) if pieces else
+                text[found.content_start:found.content_end]
+                for found, pieces in zip(ordered, pieces_of, strict=True)]
+    topics_of = _topics(contents, topics)  # all at once: most keywords are in none of them
+    for found, pieces, content_text, topic_ids in zip(ordered, pieces_of, contents, topics_of, strict=True):
         ranges = found.parts or (found.token_range,)
 
         def in_content(token: int, ranges: tuple[tuple[int, int], ...] = ranges) -> bool:
@@ -1246,12 +1265,6 @@ def extract_statements(doc: Doc, mappings: Mappings, article_id: str, title_leng
             key = f"gaz:{match.payload}"
             if in_content(match.start) and match.start not in reader.by_token and key not in about:
                 about.append(key)
-        pieces = tuple(Span(tokens.starts[a], tokens.ends[b - 1], text[tokens.starts[a]:tokens.ends[b - 1]])
-                       for a, b in found.parts)
-        content_text = " … ".join(piece.text for piece in pieces) if pieces else \
-            text[found.content_start:found.content_end]
-        folded = fold(content_text)
-        topic_ids = tuple(tid for tid, keywords in topics if any(map(folded.__contains__, keywords)))
         mentioned = tuple(sorted({d.value for d in dates if in_content(d.start) and not d.relative}))
         statements.append(Statement(
             speaker_key=found.speaker,
