@@ -1,4 +1,5 @@
-"""Word lists from the mappings, compiled into spaCy PhraseMatchers over folded norms.
+"""Word lists from the mappings, compiled into a spaCy PhraseMatcher over folded norms, and
+the per-doc ``TokenTable`` the rules read tokens and matches from.
 
 One ``Lexicon`` per language and mappings directory.  Matching is on ``Token.norm_``,
 which the normaliser sets to the folded form (and the clitic splitter to the bare stem),
