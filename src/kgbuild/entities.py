@@ -77,6 +77,10 @@ _BLOCKING = frozenset((lx.CUE, lx.PARTICIPLE, lx.ROLE, lx.TITLE, lx.DEMONYM, lx.
                        lx.ACCORDING, lx.ORG_HEAD, lx.ANON_HEAD, lx.HIJRI, lx.ORDINAL))
 
 
+# categories of words a person's name may follow or open with
+_PERSON_OPENERS = frozenset((lx.TITLE, lx.ROLE, lx.CUE, lx.GIVEN))
+
+
 class EntityRecogniser:
     _reused: set[str]
     _gazetteer_at: dict[int, lx.LexMatch]  # token → a gazetteer match starting there
@@ -359,12 +363,12 @@ class EntityRecogniser:
                          spans: dict[int, int]) -> list[tuple[int, int, str]]:
         found: list[tuple[int, int, str]] = []
         n = len(tokens)
-        # every layout opens at a lexicon match, or in English at a capitalised word
+        # every layout opens at a title, role, speech verb or first name, or in English at a
+        # capitalised word
+        openers = {match.start for match in tokens.matches if match.category in _PERSON_OPENERS}
         if self.lang == "en":
-            openers = [i for i, text in enumerate(tokens.texts) if i in tokens.cats_at or text[:1].isupper()]
-        else:
-            openers = sorted(tokens.cats_at)
-        for i in openers:
+            openers.update(i for i, text in enumerate(tokens.texts) if text[:1].isupper())
+        for i in sorted(openers):
             cats = tokens.cats(i)
             if lx.TITLE in cats:
                 j = cats[lx.TITLE].end
