@@ -237,7 +237,7 @@ class Reader:
             # "رئيس الأركان الأمريكي وفقا للمسؤول العراقي أكد …": a role as subject is the
             # person last named with it
             first = k + 1
-            while first < i and (first in self.tokens.function or tokens.texts[first] in COMMAS):
+            while first < i and (first in tokens.function or tokens.texts[first] in COMMAS):
                 first += 1
             role = self.cat(first, lx.ROLE) or self.cat(first, lx.TITLE) if first < i else None
             if role is not None:
@@ -335,7 +335,7 @@ class Reader:
             return True
         if nxt < len(tokens) and tokens.alpha[nxt] and tokens.texts[nxt][:1].islower() and \
                 tokens.norms[nxt] not in self.grammar["cue_adverbs"] and not self.cat(nxt, lx.CUE) and \
-                nxt not in self.tokens.function:
+                nxt not in tokens.function:
             return True
         if mention.type is EntityType.ORGANISATION and mention.end - mention.start == 1 and \
                 mention.key.startswith("gaz:"):
@@ -440,7 +440,7 @@ class Reader:
                     return mention.start - 1
                 return mention.start
             if (tokens.alpha[start - 1] or prev.replace(".", "").isalpha()) and prev[:1].isupper() and \
-                    start - 1 not in self.tokens.function and \
+                    start - 1 not in tokens.function and \
                     not self.cat(start - 1, lx.CUE):
                 start -= 1
                 continue
@@ -464,7 +464,7 @@ class Reader:
         opens = tokens.norms[start] in self.grammar["source_determiners"] or \
             tokens.texts[start][:1].isupper() or \
             (start == k and tokens.norms[k].endswith("s"))  # "People briefed on it said", "…, analysts said"
-        if not opens or k in self.tokens.function or start > k or \
+        if not opens or k in tokens.function or start > k or \
                 any(self.cat(t, lx.CUE) or self.is_comp(t) or
                     not (tokens.alpha[t] or tokens.texts[t] in ("'s", "’s", "'", "’", "-"))
                     for t in range(start, k + 1)):
@@ -481,7 +481,7 @@ class Reader:
                 tokens.texts[end] not in self.open_quotes and not self.is_comp(end) and \
                 not self.cat(end, lx.CUE):
             end += 1
-        if end >= start + 14 or not any(tokens.alpha[t] and t not in self.tokens.function
+        if end >= start + 14 or not any(tokens.alpha[t] and t not in tokens.function
                                          for t in range(start, end)):
             return None
         known = self.anon_at.get(start)
@@ -539,7 +539,7 @@ class Reader:
                 words += 1
                 k = mention.end
                 continue
-            if tokens.alpha[k] and k not in self.tokens.function:
+            if tokens.alpha[k] and k not in tokens.function:
                 words += 1
             if text == ":":
                 if k + 1 < len(tokens) and tokens.texts[k + 1] in self.open_quotes:
@@ -560,7 +560,7 @@ class Reader:
                 return self.clause(start)
             if self.lang == "ar" and prep_at is None and plain_words == 0 and norm in ("عن", "الي"):
                 prep_at = k  # "كشف … أمس الخميس عن مقتل": the report opens after عن
-            if tokens.alpha[k] and k not in self.tokens.function and not self.cat(k, lx.RELDAY) \
+            if tokens.alpha[k] and k not in tokens.function and not self.cat(k, lx.RELDAY) \
                     and not self.cat(k, lx.WEEKDAY) and norm not in ("عن", "الي"):
                 plain_words += 1
             k += 1
