@@ -588,8 +588,8 @@ class EntityRecogniser:
         before a known place is that place, already found."""
         spans = []
         place_heads = self.grammar["place_heads"]
-        for i, norm in enumerate(tokens.norms):
-            if norm not in place_heads or i in taken or i + 1 >= len(tokens):
+        for i in [i for i, norm in enumerate(tokens.norms) if norm in place_heads]:
+            if i in taken or i + 1 >= len(tokens):
                 continue
             k = i + 1
             while k < min(len(tokens), i + 3) and k not in taken and tokens.alpha[k] and \
@@ -608,8 +608,8 @@ class EntityRecogniser:
 
     def _spokesperson_orgs(self, tokens: lx.TokenTable, taken: set[int]) -> list[tuple[int, int]]:
         spans = []
-        for i, norm in enumerate(tokens.norms):
-            if norm not in ("باسم", "on behalf of") or i + 1 >= len(tokens) or i + 1 in taken:
+        for i in [i for i, norm in enumerate(tokens.norms) if norm in ("باسم", "on behalf of")]:
+            if i + 1 >= len(tokens) or i + 1 in taken:
                 continue
             if not any(m.category == lx.ROLE and m.end in (i, i + 1) for m in tokens.matches):
                 continue

@@ -293,8 +293,8 @@ class RoleReader:
 
     def copular(self) -> None:
         tokens = self.tokens
-        for i, norm in enumerate(tokens.norms):
-            if norm not in self.copulas or i + 1 >= len(tokens) or not self.cat(i + 1, lx.ROLE):
+        for i in [i for i, norm in enumerate(tokens.norms) if norm in self.copulas]:
+            if i + 1 >= len(tokens) or not self.cat(i + 1, lx.ROLE):
                 continue
             sent_start, sent_end = tokens.sentence(i)
             subject = None
