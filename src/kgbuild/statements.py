@@ -824,18 +824,15 @@ class Reader:
         """Tokens inside quotation marks: in English copy a speech verb there belongs to the
         words quoted ('"what Trump is saying is dangerous," said Mook'), not to the article."""
         tokens = self.tokens
-        n = len(tokens)
         inside: set[int] = set()
-        k = 0
-        while k < n:
+        after = 0  # where the last quotation found ends: marks before it are inside it
+        for k in [k for k, text in enumerate(tokens.texts) if text in self.open_quotes]:
             text = tokens.texts[k]
-            if text in self.open_quotes and (text not in SYMMETRIC_QUOTES or self.opens_quote(k)):
+            if k >= after and (text not in SYMMETRIC_QUOTES or self.opens_quote(k)):
                 span = self.quoted(k)
                 if span is not None:
                     inside.update(range(span[0], span[1]))
-                    k = span[1] + 1
-                    continue
-            k += 1
+                    after = span[1] + 1
         return inside
 
     def read_cues(self) -> None:
@@ -950,8 +947,8 @@ class Reader:
         speaker the possessor before it."""
         tokens = self.tokens
         nouns = self.grammar["nominal_cues"]
-        for i in range(2, len(tokens) - 2):
-            if tokens.norms[i] not in nouns or tokens.texts[i - 1] not in ("'s", "’s", "’", "'") or \
+        for i in [i for i, norm in enumerate(tokens.norms) if norm in nouns and 2 <= i < len(tokens) - 2]:
+            if tokens.texts[i - 1] not in ("'s", "’s", "’", "'") or \
                     not self.is_comp(i + 1):
                 continue
             possessor = self.by_token.get(i - 2)
