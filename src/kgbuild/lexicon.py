@@ -172,6 +172,8 @@ class TokenTable:
     def span_text(self, start: int, end: int) -> str:
         """The text of tokens [start, end), as ``doc[start:end].text``."""
         n = len(self.texts)
+        if 0 <= start < end <= n:  # the usual case; the rest is slicing as Doc does it
+            return self.text[self.starts[start]:self.ends[end - 1]]
         start = min(n, max(0, start + n if start < 0 else start))
         end = min(n, max(start, end + n if end < 0 else end))
         return self.text[self.starts[start]:self.ends[end - 1]] if end > start else ""

@@ -181,9 +181,8 @@ def _rebuilt(doc: Doc, splits: dict[int, tuple[str, str, str]]) -> Doc:
     rebuilt.from_array([NORM], _column(norms))
     proclitic_of = {strings.add(proclitic): proclitic for proclitic in PROCLITICS}
     # a proclitic glued to the next token, whether split here or written apart (بـ"…")
-    before = zip(spaces[:-1], norms[:-1], strict=True)  # for token i, token i - 1
-    rebuilt._.kg_clitics = {i: proclitic_of[norm] for i, (space, norm) in enumerate(before, start=1)
-                            if not space and norm in proclitic_of}
+    glued = numpy.flatnonzero(~rebuilt.to_array(SPACY)[:-1].astype(bool)).tolist()
+    rebuilt._.kg_clitics = {i + 1: proclitic_of[norms[i]] for i in glued if norms[i] in proclitic_of}
     return rebuilt
 
 
