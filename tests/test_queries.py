@@ -306,8 +306,8 @@ def test_statements(graph: rdflib.Graph) -> None:
         "date": date("2015-07-23"),
         "mentions_date": date("2015-06-10"),
         "article": AR1,
-        "evidence_start": Literal(63, datatype=XSD.nonNegativeInteger),
-        "evidence_end": Literal(112, datatype=XSD.nonNegativeInteger),
+        "evidence_start": Literal(63, datatype=XSD.integer),
+        "evidence_end": Literal(112, datatype=XSD.integer),
     }
     by_statement = {r["statement"]: r for r in rows}
     # no kg:statedOn: the article's publication date
@@ -639,7 +639,7 @@ def test_load_graph_missing_and_unknown_suffix(tmp_path: Path) -> None:
 
 ROWS_COLUMNS = ["who", "said", "n", "quote", "missing"]
 ROWS: list[tuple[Identifier | None, ...]] = [
-    (HADDAD, ar('قال، "نعم"'), Literal(63, datatype=XSD.nonNegativeInteger), Literal(True), None),
+    (HADDAD, ar('قال، "نعم"'), Literal(63, datatype=XSD.integer), Literal(True), None),
     (KAREEM, en("said\nthat"), Literal(7), Literal(False), None),
 ]
 

@@ -16,9 +16,15 @@ from .errors import KGBuildError
 from .graph import FORMATS
 
 BUILD_EXAMPLES = """examples:
-  kgbuild build examples/ -o output/                 # graph.ttl and graph.trig
-  kgbuild build news.jsonl report.md page.html -o out/ --format nt --format jsonld
+  kgbuild build examples/ -o output/                 # graph.ttl and the store output/store/
+  kgbuild build news.jsonl report.md page.html -o out/ --format trig --format nq
+  kgbuild build corpus/ -o output/ --jobs 2          # two worker processes (default: all cores)
+  kgbuild build --update -o output/ today.jsonl      # add new articles, replace changed ones
   cat articles.jsonl | kgbuild build - -o output/    # '-' reads standard input
+  kgbuild build corpus/ -o output/ --engine dask --scheduler tcp://10.0.0.5:8786
+a build writes output/graph.ttl, the Oxigraph store output/store/ (which kgbuild query
+uses when present), report.json, merge_candidates.csv and fragments.sqlite (what --update
+builds on). The progress bar (articles/s) shows on a terminal only.
 """
 QUERY_EXAMPLES = """examples:
   kgbuild query --name roles                         # a named query from ontology/queries/
@@ -31,6 +37,7 @@ that is not an IRI is looked up as an entity label first.
 """
 VALIDATE_EXAMPLES = """examples:
   kgbuild validate output/graph.ttl                  # SHACL shapes of ontology/shapes.ttl
+  kgbuild validate output/store                      # the same, on the Oxigraph store
 """
 SUGGEST_EXAMPLES = """examples:
   kgbuild gazetteer suggest output/graph.ttl                # the 20 actors named in most articles
@@ -69,7 +76,18 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("-o", "--output", type=Path, default=Path("output"),
                    help="output folder (default output/)")
     b.add_argument("--format", action="append", choices=FORMATS, default=None,
-                   help="extra serialisation (repeatable); graph.ttl and graph.trig are always written")
+                   help="extra serialisation (repeatable): trig and nq keep one named graph per article; "
+                   "graph.ttl is always written")
+    b.add_argument("-j", "--jobs", type=_count, default=0, metavar="N",
+                   help="worker processes (default 0 = one per core; 1 = no workers)")
+    b.add_argument("--update", action="store_true",
+                   help="keep the articles of the earlier build in --output; extract only new or "
+                   "changed ones")
+    b.add_argument("--no-store", dest="store", action="store_false",
+                   help="do not load the Oxigraph store output/store/")
+    b.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local processes (default) or a Dask cluster (needs --scheduler)")
+    b.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786")
     b.add_argument("--quiet", action="store_true", help="print no summary")
     _add_output_options(b)
 
@@ -79,7 +97,9 @@ def make_parser() -> argparse.ArgumentParser:
     source.add_argument("file", nargs="?", type=Path, help="a .rq file")
     source.add_argument("--name", help="a named query of ontology/queries/ (e.g. roles, statements)")
     source.add_argument("-e", "--expression", help="SPARQL text")
-    q.add_argument("--graph", type=Path, default=Path("output/graph.ttl"), help="default output/graph.ttl")
+    q.add_argument("--graph", type=Path, default=None,
+                   help="a store folder or a graph file (default output/store if present, "
+                   "else output/graph.ttl)")
     q.add_argument("--bind", action="append", default=[], metavar="VAR=VALUE", help="bind a variable")
     q.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
@@ -112,8 +132,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import DEFAULT_FORMATS, build
 
     formats = list(DEFAULT_FORMATS) + [f for f in (args.format or []) if f not in DEFAULT_FORMATS]
+    if args.engine == "dask" and not args.scheduler:
+        print("kgbuild build: error: --engine dask needs --scheduler ADDRESS", file=sys.stderr)
+        return 2
     report = build(args.inputs, args.output, formats, args.mappings, stdin=sys.stdin,
-                   on_problem=lambda p: print(str(p), file=sys.stderr))
+                   on_problem=lambda p: print(str(p), file=sys.stderr), jobs=args.jobs, update=args.update,
+                   engine=args.engine, scheduler=args.scheduler, store=args.store)
     if not args.quiet:
         print(report.summary())
     return report.exit_status
@@ -121,6 +145,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     from .query import (
+        default_graph_path,
         expand_bindings,
         format_rows,
         load_graph,
@@ -138,7 +163,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         prepared = prepare(args.expression, "<-e>")
     else:
         prepared = read_query(args.file)
-    graph = load_graph(args.graph)
+    graph = load_graph(args.graph or default_graph_path())
     bindings = dict(parse_binding(spec) for spec in args.bind)
     columns: list[str] = []
     rows: list = []

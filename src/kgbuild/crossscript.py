@@ -433,7 +433,8 @@ class Actor:
     iri: str
     type: str  # "Person" | "Organisation" | "Place"
     label: str
-    articles: tuple[str, ...]  # article ids, sorted
+    articles: tuple[str, ...]  # article ids, sorted (a build keeps the first ten)
+    article_count: int = 0  # every article naming it; 0 = len(articles)
 
 
 @dataclass(frozen=True)
@@ -582,9 +583,9 @@ CANDIDATE_COLUMNS = ("score", "reason", "arabic_iri", "arabic_label", "latin_iri
 _LISTED_ARTICLES = 10
 
 
-def _article_list(articles: Sequence[str]) -> str:
-    listed = " ".join(articles[:_LISTED_ARTICLES])
-    more = len(articles) - _LISTED_ARTICLES
+def _article_list(actor: Actor) -> str:
+    listed = " ".join(actor.articles[:_LISTED_ARTICLES])
+    more = max(actor.article_count, len(actor.articles)) - min(len(actor.articles), _LISTED_ARTICLES)
     return f"{listed} (+{more} more)" if more > 0 else listed
 
 
@@ -633,6 +634,6 @@ def candidates_csv(candidates: Iterable[Proposal], taken_ids: Iterable[str] = ()
     for p in candidates:
         hint = gazetteer_stub(p.latin.type, {"ar": p.arabic.label, "en": p.latin.label}, taken)
         writer.writerow((f"{p.match.score:.3f}", p.reason, p.arabic.iri, p.arabic.label, p.latin.iri,
-                         p.latin.label, _article_list(p.arabic.articles), _article_list(p.latin.articles),
+                         p.latin.label, _article_list(p.arabic), _article_list(p.latin),
                          hint))
     return out.getvalue()

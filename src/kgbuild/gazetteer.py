@@ -28,6 +28,7 @@ from .config import Mappings
 from .crossscript import gazetteer_stub
 from .errors import KGBuildError, problem
 from .mapping import Mapper
+from .ntriples import bare
 from .query import load_graph, parse_graph
 
 TYPES = ("Person", "Organisation", "Place")
@@ -87,7 +88,7 @@ def suggest(graph: rdflib.Graph, mappings: Mappings, *, min_count: int = 2, limi
     """
     rdf = mappings.rdf
     mapper = Mapper(mappings)
-    known: set[object] = {mapper.entity_iri(f"gaz:{entry.id}") for entry in mappings.gazetteer}
+    known: set[object] = {URIRef(bare(mapper.entity_iri(f"gaz:{entry.id}"))) for entry in mappings.gazetteer}
     same_as = rdf.properties["Entity"]["same_as"]
     known |= {s for s, o in graph.subject_objects(same_as) if str(o).startswith(WIKIDATA)}
     wanted = {rdf.classes[t][0]: t for t in types}

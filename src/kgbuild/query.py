@@ -16,6 +16,7 @@ import json
 import re
 import unicodedata
 import warnings
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -69,13 +70,16 @@ _LINE_RE = re.compile(r"\bline (\d+)", re.IGNORECASE)
 
 
 def load_graph(path: Path) -> rdflib.Graph:
-    """Parse a graph file, choosing the syntax by suffix.
+    """Open a built graph: a store folder (output/store) read-only through oxrdflib, or a
+    graph file parsed by the syntax its suffix names.
 
     TriG and N-Quads (one named graph per article) are read as the union of their
     graphs: every query and shape looks at all articles at once, and a plain Graph
     keeps the rest of kgbuild independent of rdflib's changing Dataset API.
     """
     path = Path(path)
+    if path.is_dir():
+        return open_store_graph(path)
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
         known = ", ".join(_FORMATS)
@@ -89,6 +93,29 @@ def load_graph(path: Path) -> rdflib.Graph:
     except OSError as exc:
         raise KGBuildError(problem("E201", file=str(path), reason=exc.strerror or str(exc))) from exc
     return parse_graph(data, fmt, str(path), public_id=path.resolve().as_uri())
+
+
+def open_store_graph(path: Path) -> rdflib.Graph:
+    """The Oxigraph store at ``path`` as an rdflib Graph: SPARQL runs in Oxigraph itself,
+    the rest of rdflib's API works unchanged, and nothing can write to it."""
+    from oxrdflib import OxigraphStore
+
+    from kgbuild.store import open_store
+
+    graph = rdflib.Graph(store=OxigraphStore(store=open_store(path)))
+    for prefix, namespace in NAMESPACES.items():
+        graph.bind(prefix, namespace, override=False)
+    return graph
+
+
+def default_graph_path(output: Path = Path("output")) -> Path:
+    """What the commands read when not told: the store when a build made one, else graph.ttl."""
+    store = output / "store"
+    return store if store.is_dir() else output / "graph.ttl"
+
+
+def is_store_graph(graph: rdflib.Graph) -> bool:
+    return type(graph.store).__name__ == "OxigraphStore"
 
 
 def parse_graph(data: bytes, fmt: str, file: str, public_id: str | None = None) -> rdflib.Graph:
@@ -163,10 +190,21 @@ def read_query(path: Path) -> Query:
     return prepare(text, source=str(path))
 
 
+# the text each prepared query was made from: Oxigraph takes SPARQL text, not rdflib's algebra
+_QUERY_TEXT: weakref.WeakKeyDictionary[Query, str] = weakref.WeakKeyDictionary()
+
+
+def query_text(query: Query) -> str:
+    """The SPARQL text of a prepared query, with the kgbuild prefixes declared."""
+    return _QUERY_TEXT[query]
+
+
 def prepare(text: str, source: str = "<query>") -> Query:
     """Parse and translate a query once, with the kgbuild prefixes predeclared."""
     try:
-        return prepareQuery(text, initNs=NAMESPACES)
+        prepared = prepareQuery(text, initNs=NAMESPACES)
+        _QUERY_TEXT[prepared] = _with_prefixes(text)
+        return prepared
     # rdflib reports syntax errors as pyparsing exceptions but unknown prefixes and
     # algebra problems as plain Exception, so only a broad catch turns all of them
     # into a coded error that names the query file.
@@ -181,6 +219,14 @@ def prepare(text: str, source: str = "<query>") -> Query:
         raise QueryError(
             problem("E202", file=source, line=line if isinstance(line, int) else None, reason=reason)
         ) from exc
+
+
+def _with_prefixes(text: str) -> str:
+    """The query with the kgbuild prefixes it does not declare itself put in front, as
+    rdflib's initNs does for the in-memory engine."""
+    declared = {m.group(1) for m in re.finditer(r"(?im)^\s*PREFIX\s+([A-Za-z][\w.-]*)?:", text)}
+    missing = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in NAMESPACES.items() if p not in declared)
+    return missing + text
 
 
 def query_variables(query: Query) -> set[str]:
@@ -312,7 +358,11 @@ def run_query(
             if name not in known:
                 raise QueryError(problem("E205", var=name))
     try:
-        result = graph.query(prepared, initBindings=bindings)
+        if is_store_graph(graph):
+            # Oxigraph runs the text itself; the bindings become its substitutions
+            result = graph.query(query_text(prepared), initBindings=bindings)
+        else:
+            result = graph.query(prepared, initBindings=bindings)
     # Evaluation failures surface as assorted exception types from rdflib internals.
     except Exception as exc:
         raise QueryError(problem("E202", reason=str(exc) or type(exc).__name__)) from exc

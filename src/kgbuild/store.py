@@ -1,0 +1,165 @@
+"""The embedded store: an on-disk Oxigraph database of the graph (output/store/).
+
+It holds exactly the triples of graph.ttl, in its default graph, so a query gives the
+same rows on the store as on the Turtle file, only much sooner.  The store is loaded by
+Oxigraph's bulk loader from the N-Triples stream of the build, in a thread of its own
+(Oxigraph parses and indexes outside Python's lock while the build goes on writing the
+other files).
+
+``output/store`` is a symbolic link to a directory ``output/.store-XXXX``: a new store is
+built beside the old one and the link is replaced in one rename, so a reader (or a killed
+build) never sees a half-loaded store.  Through oxrdflib the store is also an rdflib
+Graph, so everything written against rdflib's API works on it unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import IO, cast
+
+import pyoxigraph as ox
+
+from .atomic import make_public
+from .errors import KGBuildError, problem
+
+STORE_DIR = "store"
+_CHUNK_BYTES = 1 << 22  # what the loader thread may lag behind the writer, per queue slot
+_QUEUE_SLOTS = 8
+
+
+class _QueueReader:
+    """A binary file object over a queue of byte chunks (``None`` ends it).  ``read``
+    may return fewer bytes than asked, as a raw file does; ``b""`` is the end."""
+
+    def __init__(self, chunks: queue.Queue[bytes | None]):
+        self.chunks = chunks
+        self.current = b""
+        self.position = 0
+        self.done = False
+
+    def read(self, size: int = -1) -> bytes:
+        if size < 0:
+            parts = [self.current[self.position:]]
+            while not self.done:
+                chunk = self.chunks.get()
+                if chunk is None:
+                    self.done = True
+                else:
+                    parts.append(chunk)
+            self.current, self.position = b"", 0
+            return b"".join(parts)
+        while self.position >= len(self.current) and not self.done:
+            chunk = self.chunks.get()
+            if chunk is None:
+                self.done = True
+            else:
+                self.current, self.position = chunk, 0
+        out = self.current[self.position:self.position + size]
+        self.position += len(out)
+        return out
+
+    def readable(self) -> bool:
+        return True
+
+
+class StoreLoader:
+    """Bulk-load N-Triples text into a new store while the caller keeps writing it:
+    ``with StoreLoader(out_dir) as loader: loader.write(text) …``; on a clean exit the
+    new store replaces ``out_dir/store``, on an error it is deleted."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+        self.target = Path(tempfile.mkdtemp(prefix=f".{STORE_DIR}-", dir=out_dir))
+        make_public(self.target, directory=True)
+        self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUE_SLOTS)
+        self.pending: list[str] = []
+        self.pending_size = 0
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._load, name="kgbuild-store", daemon=True)
+
+    def __enter__(self) -> StoreLoader:
+        self.thread.start()
+        return self
+
+    def _load(self) -> None:
+        try:
+            store = ox.Store(str(self.target))
+            reader = cast(IO[bytes], _QueueReader(self.chunks))  # read() is all the loader calls
+            store.bulk_load(reader, format=ox.RdfFormat.N_TRIPLES)
+            store.flush()
+            del store
+        except BaseException as err:  # handed to the writer's thread, which raises it
+            self.error = err
+            while self.chunks.get() is not None:  # let the writer finish instead of blocking
+                pass
+
+    def write(self, text: str) -> None:
+        self.pending.append(text)
+        self.pending_size += len(text)
+        if self.pending_size >= _CHUNK_BYTES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.pending:
+            self.chunks.put("".join(self.pending).encode("utf-8"))
+            self.pending, self.pending_size = [], 0
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if kind is None:
+            self._flush()
+        self.chunks.put(None)
+        self.thread.join()
+        if kind is not None or self.error is not None:
+            shutil.rmtree(self.target, ignore_errors=True)
+            if kind is None and self.error is not None:
+                failure = problem("E305", file=str(self.target), reason=str(self.error))
+                raise KGBuildError(failure) from self.error
+            return
+        swap_in(self.out_dir, self.target)
+
+
+def swap_in(out_dir: Path, target: Path) -> None:
+    """Point ``out_dir/store`` at ``target`` in one rename and delete older stores."""
+    link = out_dir / STORE_DIR
+    if link.exists() and not link.is_symlink():
+        # a store directory from elsewhere (or an older kgbuild): moved aside, then removed
+        aside = Path(tempfile.mkdtemp(prefix=f".{STORE_DIR}-old-", dir=out_dir))
+        os.replace(link, aside / STORE_DIR)
+    temporary = out_dir / f".{STORE_DIR}-link-{os.getpid()}"
+    if temporary.is_symlink() or temporary.exists():
+        temporary.unlink()
+    os.symlink(target.name, temporary)
+    os.replace(temporary, link)
+    for old in out_dir.glob(f".{STORE_DIR}-*"):
+        if old.resolve() != target.resolve() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def load_store(out_dir: Path, chunks: Iterable[str]) -> None:
+    with StoreLoader(out_dir) as loader:
+        for chunk in chunks:
+            loader.write(chunk)
+
+
+def is_store(path: Path) -> bool:
+    return path.is_dir()
+
+
+def open_store(path: Path) -> ox.Store:
+    """Open a store read-only: queries cannot change it, and any number of readers may
+    share it while a build prepares the next one."""
+    try:
+        return ox.Store.read_only(str(path))
+    except OSError as err:
+        raise KGBuildError(problem("E305", file=str(path), reason=str(err))) from err
+
+
+__all__ = ["STORE_DIR", "StoreLoader", "is_store", "load_store", "open_store", "swap_in"]
