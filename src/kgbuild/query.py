@@ -24,6 +24,7 @@ from urllib.parse import unquote
 from xml.sax import SAXParseException
 
 import rdflib
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import DCTERMS, OWL, PROV, RDFS, SKOS, XSD
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.plugins.sparql import prepareQuery
@@ -102,7 +103,8 @@ def open_store_graph(path: Path) -> rdflib.Graph:
 
     from kgbuild.store import open_store
 
-    graph = rdflib.Graph(store=OxigraphStore(store=open_store(path)))
+    # the store's default graph holds the data; oxrdflib knows it by rdflib's default-graph id
+    graph = rdflib.Graph(store=OxigraphStore(store=open_store(path)), identifier=DATASET_DEFAULT_GRAPH_ID)
     for prefix, namespace in NAMESPACES.items():
         graph.bind(prefix, namespace, override=False)
     return graph
@@ -248,6 +250,11 @@ def query_variables(query: Query) -> set[str]:
     return found
 
 
+def projected_variables(query: Query) -> set[str]:
+    """The variables a SELECT query returns."""
+    return {str(var) for var in getattr(query.algebra, "PV", None) or ()}
+
+
 def parse_binding(spec: str) -> tuple[str, Identifier]:
     """Parse ``VAR=VALUE`` from the command line.
 
@@ -358,8 +365,10 @@ def run_query(
             if name not in known:
                 raise QueryError(problem("E205", var=name))
     try:
-        if is_store_graph(graph):
-            # Oxigraph runs the text itself; the bindings become its substitutions
+        if is_store_graph(graph) and set(bindings) <= projected_variables(prepared):
+            # Oxigraph runs the text itself; the bindings become its substitutions, which
+            # it accepts for projected variables only (rdflib's engine, over the same
+            # store, takes the other cases)
             result = graph.query(query_text(prepared), initBindings=bindings)
         else:
             result = graph.query(prepared, initBindings=bindings)
