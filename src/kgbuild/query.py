@@ -255,6 +255,54 @@ def projected_variables(query: Query) -> set[str]:
     return {str(var) for var in getattr(query.algebra, "PV", None) or ()}
 
 
+def projecting(text: str, names: set[str]) -> tuple[str | None, set[str]]:
+    """The query made to also return the variables ``names``, and those names.
+
+    Oxigraph substitutes values for projected variables only, so a bound variable the
+    query does not return is added to its SELECT list; it holds one value per run, so the
+    rows stay the same, and the caller drops the added column again.  Only variable names
+    are written into the text, never a value.  None when the main SELECT cannot be found.
+    """
+    if not names:
+        return text, set()
+    at = _after_select(text)
+    if at is None or text[at:].lstrip().startswith("*"):
+        return None, set()
+    added = " ".join(f"?{name}" for name in sorted(names))
+    return f"{text[:at]} {added} {text[at:]}", names
+
+
+_SELECT = re.compile(r"SELECT(?:\s+(?:DISTINCT|REDUCED))?\b", re.IGNORECASE)
+
+
+def _after_select(text: str) -> int | None:
+    """Where the projection of the outermost SELECT starts: the first SELECT keyword
+    outside comments, IRIs, strings and braces."""
+    i, depth, n = 0, 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif ch == "<" and (match := re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:])):
+            i += match.end()
+        elif ch in "\"'":
+            quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else ch
+            end = i + len(quote)
+            while end < n and not text.startswith(quote, end):
+                end += 2 if text[end] == "\\" else 1
+            i = end + len(quote)
+        elif ch == "{":
+            depth, i = depth + 1, i + 1
+        elif ch == "}":
+            depth, i = depth - 1, i + 1
+        elif depth == 0 and (match := _SELECT.match(text, i)) and (i == 0 or not text[i - 1].isalnum()):
+            return match.end()
+        else:
+            i += 1
+    return None
+
+
 def parse_binding(spec: str) -> tuple[str, Identifier]:
     """Parse ``VAR=VALUE`` from the command line.
 
@@ -365,11 +413,12 @@ def run_query(
             if name not in known:
                 raise QueryError(problem("E205", var=name))
     try:
-        if is_store_graph(graph) and set(bindings) <= projected_variables(prepared):
-            # Oxigraph runs the text itself; the bindings become its substitutions, which
-            # it accepts for projected variables only (rdflib's engine, over the same
-            # store, takes the other cases)
-            result = graph.query(query_text(prepared), initBindings=bindings)
+        hidden: set[str] = set()
+        if is_store_graph(graph):
+            # Oxigraph runs the text itself, the bindings become its substitutions
+            text, hidden = projecting(query_text(prepared), set(bindings) - projected_variables(prepared))
+            result = graph.query(text, initBindings=bindings) if text else \
+                graph.query(prepared, initBindings=bindings)  # rdflib's engine over the store
         else:
             result = graph.query(prepared, initBindings=bindings)
     # Evaluation failures surface as assorted exception types from rdflib internals.
@@ -378,11 +427,13 @@ def run_query(
     if result.type != "SELECT":
         raise QueryError(problem("E202", reason=f"only SELECT queries are supported, not {result.type}"))
     columns = [str(var) for var in result.vars or []]
+    keep = [i for i, name in enumerate(columns) if name not in hidden]
     rows: list[tuple[Identifier | None, ...]] = []
     for row in result:
         assert isinstance(row, ResultRow)  # SELECT results iterate as ResultRows
-        rows.append(tuple(cast(Iterable[Identifier | None], row)))
-    return columns, rows
+        values = tuple(cast(Iterable[Identifier | None], row))
+        rows.append(tuple(values[i] for i in keep) if hidden else values)
+    return [columns[i] for i in keep], rows
 
 
 # ---------------------------------------------------------------------------- output

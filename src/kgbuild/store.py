@@ -4,7 +4,9 @@ It holds exactly the triples of graph.ttl, in its default graph, so a query give
 same rows on the store as on the Turtle file, only much sooner.  The store is loaded by
 Oxigraph's bulk loader from the N-Triples stream of the build, in a thread of its own
 (Oxigraph parses and indexes outside Python's lock while the build goes on writing the
-other files).
+other files).  The loader is handed the stream in slices of ``LOAD_BYTES``: it holds a
+whole slice in memory while sorting it into the indexes (about 20 times the text), so
+the slice size, not the corpus, bounds its memory.
 
 ``output/store`` is a symbolic link to a directory ``output/.store-XXXX``: a new store is
 built beside the old one and the link is replaced in one rename, so a reader (or a killed
@@ -22,7 +24,6 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import IO, cast
 
 import pyoxigraph as ox
 
@@ -30,43 +31,9 @@ from .atomic import make_public
 from .errors import KGBuildError, problem
 
 STORE_DIR = "store"
+LOAD_BYTES = 16 << 20  # N-Triples text per bulk load
 _CHUNK_BYTES = 1 << 22  # what the loader thread may lag behind the writer, per queue slot
-_QUEUE_SLOTS = 8
-
-
-class _QueueReader:
-    """A binary file object over a queue of byte chunks (``None`` ends it).  ``read``
-    may return fewer bytes than asked, as a raw file does; ``b""`` is the end."""
-
-    def __init__(self, chunks: queue.Queue[bytes | None]):
-        self.chunks = chunks
-        self.current = b""
-        self.position = 0
-        self.done = False
-
-    def read(self, size: int = -1) -> bytes:
-        if size < 0:
-            parts = [self.current[self.position:]]
-            while not self.done:
-                chunk = self.chunks.get()
-                if chunk is None:
-                    self.done = True
-                else:
-                    parts.append(chunk)
-            self.current, self.position = b"", 0
-            return b"".join(parts)
-        while self.position >= len(self.current) and not self.done:
-            chunk = self.chunks.get()
-            if chunk is None:
-                self.done = True
-            else:
-                self.current, self.position = chunk, 0
-        out = self.current[self.position:self.position + size]
-        self.position += len(out)
-        return out
-
-    def readable(self) -> bool:
-        return True
+_QUEUE_SLOTS = 4
 
 
 class StoreLoader:
@@ -91,8 +58,16 @@ class StoreLoader:
     def _load(self) -> None:
         try:
             store = ox.Store(str(self.target))
-            reader = cast(IO[bytes], _QueueReader(self.chunks))  # read() is all the loader calls
-            store.bulk_load(reader, format=ox.RdfFormat.N_TRIPLES)
+            pending: list[bytes] = []
+            size = 0
+            for chunk in iter(self.chunks.get, None):
+                pending.append(chunk)
+                size += len(chunk)
+                if size >= LOAD_BYTES:
+                    store.bulk_load(b"".join(pending), format=ox.RdfFormat.N_TRIPLES)
+                    pending, size = [], 0
+            if pending:
+                store.bulk_load(b"".join(pending), format=ox.RdfFormat.N_TRIPLES)
             store.flush()
             del store
         except BaseException as err:  # handed to the writer's thread, which raises it
