@@ -247,3 +247,22 @@ def test_dask_without_a_scheduler_is_bad_usage(tmp_path: Path, examples_dir: Pat
     proc = run_cli("build", str(examples_dir), "-o", "out", "--engine", "dask", cwd=tmp_path)
     assert proc.returncode == 2
     assert "--scheduler" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_validate_and_suggest_read_the_store_like_the_turtle(tmp_path: Path, examples_dir: Path,
+                                                               fixture_mappings: Path) -> None:
+    build(tmp_path, "output", str(examples_dir), mappings=fixture_mappings)
+    valid = run_cli("validate", "output/store", cwd=tmp_path)
+    assert valid.returncode == 0 and "conforms" in valid.stdout, explain(valid)
+    answers = []
+    for graph in ("output/store", "output/graph.ttl"):
+        suggest = run_cli("gazetteer", "suggest", graph, "--min-count", "1", "--format", "json",
+                          "--mappings", str(fixture_mappings), cwd=tmp_path)
+        assert suggest.returncode == 0, explain(suggest)
+        answers.append(json.loads(suggest.stdout))
+    assert answers[0] == answers[1] and answers[0]
+    # rows of the store come back as the same terms as rows of the file, in every format
+    outputs = [run_cli("query", "--name", "statements", "--format", "json", "--graph", graph, cwd=tmp_path)
+               for graph in ("output/store", "output/graph.ttl")]
+    assert outputs[0].returncode == outputs[1].returncode == 0
+    assert json.loads(outputs[0].stdout) == json.loads(outputs[1].stdout)

@@ -175,10 +175,10 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .query import load_graph
+    from .query import in_memory, load_graph
     from .validate import validate_graph
 
-    conforms, text, count = validate_graph(load_graph(args.graph))
+    conforms, text, count = validate_graph(in_memory(load_graph(args.graph)))
     if conforms:
         print(f"{args.graph}: conforms to the shapes")
         return 0

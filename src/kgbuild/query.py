@@ -120,6 +120,30 @@ def is_store_graph(graph: rdflib.Graph) -> bool:
     return type(graph.store).__name__ == "OxigraphStore"
 
 
+def in_memory(graph: rdflib.Graph) -> rdflib.Graph:
+    """A store's triples as an in-memory rdflib Graph (for pyshacl and whole-graph scans);
+    any other graph as it is.  Read through N-Triples, so that simple literals stay
+    simple: oxrdflib hands them out typed xsd:string, which rdflib tells apart."""
+    if not is_store_graph(graph):
+        return graph
+    store = cast(Any, graph.store)._inner
+    import pyoxigraph
+
+    data = store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph())
+    return parse_graph(data, "nt", "<store>")
+
+
+_XSD_STRING = str(XSD.string)
+
+
+def _plain(value: Identifier | None) -> Identifier | None:
+    """RDF 1.1 makes "x"^^xsd:string and "x" one term; rdflib does not, so rows from the
+    store (which types every simple literal) are given rdflib's simple form."""
+    if isinstance(value, Literal) and value.datatype is not None and str(value.datatype) == _XSD_STRING:
+        return Literal(str(value))
+    return value
+
+
 def parse_graph(data: bytes, fmt: str, file: str, public_id: str | None = None) -> rdflib.Graph:
     """Parse serialised RDF in rdflib syntax ``fmt``; ``file`` names it in errors (E201)."""
     graph = rdflib.Graph()
@@ -414,7 +438,8 @@ def run_query(
                 raise QueryError(problem("E205", var=name))
     try:
         hidden: set[str] = set()
-        if is_store_graph(graph):
+        store = is_store_graph(graph)
+        if store:
             # Oxigraph runs the text itself, the bindings become its substitutions
             text, hidden = projecting(query_text(prepared), set(bindings) - projected_variables(prepared))
             result = graph.query(text, initBindings=bindings) if text else \
@@ -432,6 +457,8 @@ def run_query(
     for row in result:
         assert isinstance(row, ResultRow)  # SELECT results iterate as ResultRows
         values = tuple(cast(Iterable[Identifier | None], row))
+        if store:
+            values = tuple(_plain(v) for v in values)
         rows.append(tuple(values[i] for i in keep) if hidden else values)
     return [columns[i] for i in keep], rows
 
