@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote
 
 from .config import Mappings
@@ -33,6 +34,7 @@ class LabelCandidate:
     written: bool = False  # a known person's full name as an article writes it
 
 
+@lru_cache(maxsize=4096)
 def _seg(text: str) -> str:
     return quote(text, safe="-._~")
 

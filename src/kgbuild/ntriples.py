@@ -78,9 +78,15 @@ def nt_line(triple: NTriple, graph: str | None = None) -> str:
 
 
 # ---- Turtle ---------------------------------------------------------------------------------
-@lru_cache(maxsize=65536)
 def turtle_term(term: str) -> str:
     """The Turtle form of an N-Triples term: vocabulary IRIs as prefixed names."""
+    if term[-1] == '"' or term[-1] != ">":  # a plain or language-tagged literal: as it is
+        return term
+    return _turtle_iri_or_typed(term)
+
+
+@lru_cache(maxsize=65536)
+def _turtle_iri_or_typed(term: str) -> str:
     if term.startswith("<"):
         value = term[1:-1]
         for prefix, namespace in VOCAB_PREFIXES.items():
@@ -100,20 +106,24 @@ def prefix_block() -> str:
 def turtle_body(triples: Iterable[NTriple], indent: str = "") -> str:
     """Triples grouped by subject (sorted), rdf:type first, objects sorted and distinct."""
     by_subject: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    term = turtle_term
     for s, p, o in triples:
-        by_subject[s][p].add(o)
+        by_subject[s][p].add(term(o))
     blocks: list[str] = []
     joiner = f" ,\n{indent}        "
+    separator = f" ;\n{indent}    "
     for subject in sorted(by_subject):
         predicates = by_subject[subject]
         parts = []
-        for predicate in sorted(predicates, key=lambda p: (p != RDF_TYPE, turtle_term(p))):
-            objects = sorted({turtle_term(o) for o in predicates[predicate]})
-            name = "a" if predicate == RDF_TYPE else turtle_term(predicate)
-            parts.append(f"{name} " + joiner.join(objects))
-        separator = f" ;\n{indent}    "
-        blocks.append(f"{indent}{turtle_term(subject)}\n{indent}    " + separator.join(parts) + " .\n")
+        for predicate in sorted(predicates, key=_predicate_order):
+            name = "a" if predicate == RDF_TYPE else term(predicate)
+            parts.append(f"{name} " + joiner.join(sorted(predicates[predicate])))
+        blocks.append(f"{indent}{term(subject)}\n{indent}    " + separator.join(parts) + " .\n")
     return "\n".join(blocks)
+
+
+def _predicate_order(predicate: str) -> tuple[bool, str]:
+    return predicate != RDF_TYPE, turtle_term(predicate)
 
 
 __all__ = ["RDF_TYPE", "VOCAB_PREFIXES", "NTriple", "bare", "iri", "literal", "nt_line", "prefix_block",
