@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -17,7 +18,7 @@ import yaml
 from rdflib import Graph, URIRef
 
 from .errors import MappingError, Problem, problem
-from .normalize import fold_words
+from .normalize import fold, fold_words
 from .records import EntityType
 from .schema import (
     Bool,
@@ -246,6 +247,20 @@ class Mappings:
     # gendered_given_names / gendered_titles → language → folded word → "female" | "male"
     genders: MappingProxyType[str, MappingProxyType[str, MappingProxyType[str, str]]] = field(
         default_factory=lambda: MappingProxyType({}))
+
+    @cached_property
+    def topic_keywords(self) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+        """Language → (topic id, the folded keywords to look for) for every topic, in order:
+        every statement's content is searched for them, so this is done once.  A topic is
+        named wherever one of its keywords occurs, so empty keywords and those holding a
+        shorter keyword of the same topic are left out."""
+        def needed(keywords: tuple[str, ...]) -> tuple[str, ...]:
+            kept: list[str] = []
+            for keyword in sorted({fold(k) for k in keywords} - {""}, key=lambda k: (len(k), k)):
+                if not any(shorter in keyword for shorter in kept):
+                    kept.append(keyword)
+            return tuple(kept)
+        return {lang: tuple((t.id, needed(t.keywords[lang])) for t in self.topics) for lang in LANGS}
 
 
 def _expand(term: str, prefixes: dict[str, str]) -> URIRef | None:

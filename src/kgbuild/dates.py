@@ -64,20 +64,19 @@ def find_dates(doc: Doc, published: str | None, calendar: Calendar) -> list[Date
     year_words = calendar.words["year_words"][lang]
     links = calendar.words["date_links"][lang] | {","}
     past, coming = calendar.words["past_words"][lang], calendar.words["next_words"][lang]
-    n = len(doc)
+    tokens = lx.tokens_of(doc)
+    texts, norms, cat = tokens.texts, tokens.norms, tokens.cat
+    n = len(tokens)
     out: list[DateMention] = []
     used: set[int] = set()
 
-    def cat(i: int, category: str) -> lx.LexMatch | None:
-        return lx.match_at(doc, i, category)
-
     def skip_alt_month(k: int) -> int:
         # "حزيران/يونيو", "حزيران (يونيو)": the same month in a second naming system
-        while k < n and doc[k].text in _SLASHES:
+        while k < n and texts[k] in _SLASHES:
             alt = cat(k + 1, lx.MONTH) if k + 1 < n else None
             if alt is not None:
                 k = alt.end
-            elif doc[k].text == ")":
+            elif texts[k] == ")":
                 k += 1
             else:
                 break
@@ -85,24 +84,28 @@ def find_dates(doc: Doc, published: str | None, calendar: Calendar) -> list[Date
 
     def read_year(k: int) -> tuple[int | None, int]:
         j = k
-        while j < n and (doc[j].norm_ in links or doc[j].norm_ in year_words):
+        while j < n and (norms[j] in links or norms[j] in year_words):
             j += 1
-        if j < n and _YEAR.match(doc[j].norm_):
-            return int(doc[j].norm_[:4]), j + 1
+        if j < n and _YEAR.match(norms[j]):
+            return int(norms[j][:4]), j + 1
         return None, k
 
-    for i in range(n):
+    # a date opens with a date word or a day number (a norm from "0" up to ":", which follows
+    # "9"); most tokens are neither
+    openers = [i for i, norm in enumerate(norms) if i in tokens.cats_at or "0" <= norm < ":"]
+    for i in openers:
         if i in used:
             continue
+        here = tokens.cats(i)
         day: int | None = None
         j = i
-        ordinal = cat(i, lx.ORDINAL)
-        if _DAY.match(doc[i].norm_) and 1 <= int(doc[i].norm_) <= 31:
-            day, j = int(doc[i].norm_), i + 1
+        ordinal = here.get(lx.ORDINAL)
+        if _DAY.match(norms[i]) and 1 <= int(norms[i]) <= 31:
+            day, j = int(norms[i]), i + 1
         elif ordinal is not None:
             day, j = int(ordinal.payload), ordinal.end
         if day is not None:
-            k = j + 1 if j < n and doc[j].norm_ in ("من", "of") else j
+            k = j + 1 if j < n and norms[j] in ("من", "of") else j
             month = cat(k, lx.MONTH) if k < n else None
             if month is not None:
                 end = skip_alt_month(month.end)
@@ -112,11 +115,11 @@ def find_dates(doc: Doc, published: str | None, calendar: Calendar) -> list[Date
                     out.append(DateMention(i, end, value, False))
                     used.update(range(i, end))
                 continue
-        month = cat(i, lx.MONTH)
+        month = here.get(lx.MONTH)
         if month is not None:
             end = skip_alt_month(month.end)
-            if end < n and _DAY.match(doc[end].norm_):  # English "June 11, 2014"
-                day = int(doc[end].norm_)
+            if end < n and _DAY.match(norms[end]):  # English "June 11, 2014"
+                day = int(norms[end])
                 year, stop = read_year(end + 1)
                 value = _with_year(int(month.payload), day, year, pub)
                 if value:
@@ -128,7 +131,7 @@ def find_dates(doc: Doc, published: str | None, calendar: Calendar) -> list[Date
                 out.append(DateMention(i, stop, f"{year}-{int(month.payload):02d}", False))
                 used.update(range(i, stop))
             continue
-        relday = cat(i, lx.RELDAY)
+        relday = here.get(lx.RELDAY)
         if relday is not None:
             end = relday.end
             weekday = cat(end, lx.WEEKDAY) if end < n else None
@@ -139,17 +142,17 @@ def find_dates(doc: Doc, published: str | None, calendar: Calendar) -> list[Date
                 out.append(DateMention(i, end, value, True))
             used.update(range(i, end))
             continue
-        weekday = cat(i, lx.WEEKDAY)
+        weekday = here.get(lx.WEEKDAY)
         if weekday is not None and pub is not None:
             end = weekday.end
             target = int(weekday.payload)
-            if i > 0 and doc[i - 1].norm_ in coming | past:
-                direction = "next" if doc[i - 1].norm_ in coming else "past"
-            elif end < n and doc[end].norm_ in coming:
+            if i > 0 and norms[i - 1] in coming | past:
+                direction = "next" if norms[i - 1] in coming else "past"
+            elif end < n and norms[end] in coming:
                 direction, end = "next", end + 1
             else:
                 direction = "past"
-                if end < n and doc[end].norm_ in past:
+                if end < n and norms[end] in past:
                     end += 1
             delta = (pub.weekday() - target) % 7
             if direction == "next":

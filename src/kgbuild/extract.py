@@ -9,6 +9,7 @@ from spacy.tokens import Doc
 from .config import Mappings
 from .dates import find_dates
 from .entities import EntityInfo
+from .lexicon import tokens_of
 from .nlp import get_mappings, make_pipeline
 from .records import Article, ArticleResult, Entity, EntityType, Mention, Span
 from .roles import extract_roles
@@ -24,8 +25,9 @@ def _entity_record(info: EntityInfo, mappings: Mappings) -> Entity:
         written = tuple(dict.fromkeys(s for s in info.surfaces if len(s[1].split()) > 1)) \
             if entry.type is EntityType.PERSON else ()
         return Entity(info.key, entry.type, tuple(labels), entry.id, entry.wikidata, written=written)
-    # the fullest written form leads; the rest are kept as alternative labels
-    ordered = sorted(dict.fromkeys(info.surfaces), key=lambda s: (-len(s[1].split()), info.surfaces.index(s)))
+    # the fullest written form leads; the rest are kept as alternative labels, in the order
+    # first seen (the sort is stable)
+    ordered = sorted(dict.fromkeys(info.surfaces), key=lambda s: -len(s[1].split()))
     return Entity(info.key, info.type, tuple(ordered))
 
 
@@ -34,7 +36,7 @@ def entities_and_mentions(doc: Doc, mappings: Mappings) -> tuple[tuple[Entity, .
     entities = tuple(_entity_record(info, mappings) for info in infos.values()
                      if info.surfaces or info.gazetteer_id)
     known = {e.key for e in entities}
-    text = doc.text  # spaCy rebuilds Doc.text from every token on each access
+    text = tokens_of(doc).text  # spaCy rebuilds Doc.text through every Token on each access
     mentions = tuple(
         Mention(m.key, Span(m.start_char, m.end_char, text[m.start_char:m.end_char]), m.rule)
         for m in doc._.kg_mentions if m.key in known)

@@ -56,11 +56,11 @@ def name_gender(name: str, mappings: Mappings, lang: str = "en") -> Gender | Non
     return _gender(_words(mappings, "gendered_given_names", lang).get(words[0]))
 
 
-def _in_title(doc: Doc, p: int) -> bool:
+def _in_title(tokens: lx.TokenTable, p: int) -> bool:
     """Whether token p is part of a title or role phrase ("Madam Secretary Clinton")."""
     for start in range(max(0, p - 3), p + 1):
         for category in (lx.TITLE, lx.ROLE):
-            match = lx.match_at(doc, start, category)
+            match = tokens.cat(start, category)
             if match is not None and match.end > p:
                 return True
     return False
@@ -70,11 +70,12 @@ def title_gender(doc: Doc, start: int, mappings: Mappings, lang: str = "en") -> 
     """The gender told by a title just before the name that opens at token ``start``; the
     words between may only be titles or roles ("Ms. Secretary", "Mr. President Obama")."""
     titles = _words(mappings, "gendered_titles", lang)
+    tokens = lx.tokens_of(doc)
     for p in range(start - 1, max(-1, start - 1 - TITLE_REACH), -1):
-        gender = _gender(titles.get(fold_words(doc[p].text)))
+        gender = _gender(titles.get(fold_words(tokens.texts[p])))
         if gender is not None:
             return gender
-        if not _in_title(doc, p):
+        if not _in_title(tokens, p):
             break
     return None
 
@@ -95,7 +96,7 @@ def person_gender(doc: Doc, mappings: Mappings, key: str) -> Gender | None:
     if gender is not None:
         return gender
     return _one({g for m in mentions if m.end - m.start >= 2 and
-                 (g := name_gender(doc[m.start].text, mappings)) is not None})
+                 (g := name_gender(lx.tokens_of(doc).texts[m.start], mappings)) is not None})
 
 
 def fits(doc: Doc, mappings: Mappings, key: str, wanted: Gender | None) -> bool:

@@ -8,14 +8,20 @@ so a form written once in YAML finds every spelling and clitic variant in text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from spacy.attrs import IDX, IS_ALPHA, IS_SPACE, LIKE_NUM, NORM, ORTH, SPACY
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from .config import GazetteerEntry, Mappings
+
+if not Doc.has_extension("kg_tokens"):
+    Doc.set_extension("kg_tokens", default=None)  # TokenTable, set by the lexicon component
 
 # Categories of lexical matches; payload is what the match stands for.
 TITLE = "TITLE"
@@ -40,7 +46,7 @@ GAZ = "GAZ"
 SURNAME = "SURNAME"
 ANAPHOR = "ANAPHOR"
 
-@dataclass
+@dataclass(slots=True)
 class LexMatch:
     category: str
     payload: str
@@ -48,31 +54,36 @@ class LexMatch:
     end: int
 
 
+_NO_FORMS: frozenset[str] = frozenset()
+
+
 @dataclass
 class Lexicon:
     lang: str
     mappings: Mappings
-    matchers: dict[str, PhraseMatcher] = field(default_factory=dict)
+    # one matcher for every category: a PhraseMatcher walks the whole doc on each call
+    matcher: PhraseMatcher | None = None
+    keys: dict[int, tuple[str, str]] = field(default_factory=dict)  # match id → (category, payload)
     known_words: set[str] = field(default_factory=set)  # stems a clitic may be glued to
     single: dict[str, set[str]] = field(default_factory=dict)  # category → folded one-word forms
 
     def match(self, doc: Doc) -> list[LexMatch]:
-        found: list[LexMatch] = []
-        for category, matcher in self.matchers.items():
-            vocab = doc.vocab.strings
-            for match_id, start, end in matcher(doc):
-                found.append(LexMatch(category, vocab[match_id], start, end))
+        if self.matcher is None:
+            return []
+        keys = self.keys
+        found = [LexMatch(*keys[match_id], start, end) for match_id, start, end in self.matcher(doc)]
         found.sort(key=lambda m: (m.start, -(m.end - m.start), m.category, m.payload))
         return found
 
     def has(self, category: str, folded: str) -> bool:
-        return folded in self.single.get(category, set())
+        return folded in self.single.get(category, _NO_FORMS)
 
 
 _COMP_PREFIX = re.compile(r"^[وف]?ب?")
 _COMP_SUFFIX = re.compile(r"(ه|ها|هم|هما|هن|نا|ني|كم)$")
 
 
+@lru_cache(maxsize=65536)  # asked of most Arabic words, several times each, by several rules
 def is_complementizer_form(norm: str) -> bool:
     """أن/إن with a glued conjunction, preposition or pronoun: بانه، وانها، فانهم."""
     core = _COMP_PREFIX.sub("", norm)
@@ -88,13 +99,108 @@ def _forms_of(entry: GazetteerEntry, lang: str) -> Iterable[str]:
         yield entry.labels["en"]
 
 
-def match_at(doc: Doc, i: int, category: str) -> LexMatch | None:
-    """The longest lexicon match of ``category`` starting at token i (matches are sorted
-    longest first)."""
-    for match in (doc._.kg_lex_at or {}).get(i, ()):
-        if match.category == category:
-            return match
-    return None
+def is_terminal(text: str) -> bool:
+    """".", "./", "..", "؟!": punctuation that ends a sentence, however decorated."""
+    return bool(text) and not any(c.isalnum() for c in text) and any(c in ".!?؟" for c in text)
+
+
+_NO_MATCHES: dict[str, LexMatch] = {}
+
+
+class TokenTable:
+    """A doc's tokens as plain Python lists, with their lexicon matches and sentences.
+
+    The rules look at every token many times.  ``doc[i]`` builds a new spaCy Token on each
+    call, ``doc._`` reads cost more still, and sentence bounds were searched anew for each
+    question; reading everything once per doc into lists made extraction several times faster.
+    """
+
+    def __init__(self, doc: Doc, matches: list[LexMatch], clitics: dict[int, str], function_words: set[str]):
+        strings = doc.vocab.strings
+        self.texts: list[str] = [strings[h] for h in doc.to_array(ORTH).tolist()]
+        # as Doc.text, which spaCy rebuilds through every Token object on each access
+        self.text: str = "".join([text + " " if space else text for text, space in
+                                  zip(self.texts, doc.to_array(SPACY).tolist(), strict=True)])
+        self.norms: list[str] = [strings[h] for h in doc.to_array(NORM).tolist()]
+        self.starts: list[int] = doc.to_array(IDX).tolist()  # character offsets, as Token.idx
+        self.ends: list[int] = [start + len(text)
+                                for start, text in zip(self.starts, self.texts, strict=True)]
+        self.alpha: list[bool] = doc.to_array(IS_ALPHA).astype(bool).tolist()
+        self.space: list[bool] = doc.to_array(IS_SPACE).astype(bool).tolist()
+        self.like_num: list[bool] = doc.to_array(LIKE_NUM).astype(bool).tolist()
+        n = len(self.texts)
+        # the proclitic split off before each token ("" for none)
+        self.clitics: list[str] = [""] * n
+        for i, clitic in clitics.items():
+            self.clitics[i] = clitic
+        self.matches = matches
+        self.lex_at: dict[int, list[LexMatch]] = {}  # token → matches starting there, longest first
+        self.cats_at: dict[int, dict[str, LexMatch]] = {}  # token → category → its longest match there
+        for match in matches:
+            here = self.lex_at.get(match.start)
+            if here is None:
+                self.lex_at[match.start] = [match]
+                self.cats_at[match.start] = {match.category: match}
+            else:
+                here.append(match)
+                self.cats_at[match.start].setdefault(match.category, match)
+        # tokens where a function word starts; one-word ones are not matched, only looked up
+        self.function: set[int] = {i for i, norm in enumerate(self.norms) if norm in function_words}
+        self.function.update(match.start for match in matches if match.category == FUNCTION)
+        # a word (most tokens) is not terminal punctuation and holds no line break
+        others = [i for i, alpha in enumerate(self.alpha) if not alpha]
+        self.terminal: set[int] = {i for i in others if is_terminal(self.texts[i])}  # ".", "؟!" …
+        # sentence ends, in order: terminal punctuation or a line break
+        self.boundaries: list[int] = [i for i in others if i in self.terminal or "\n" in self.texts[i]]
+        self.boundary: set[int] = set(self.boundaries)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def cat(self, i: int, category: str) -> LexMatch | None:
+        """The longest lexicon match of ``category`` starting at token i."""
+        return self.cats_at.get(i, _NO_MATCHES).get(category)
+
+    def cats(self, i: int) -> dict[str, LexMatch]:
+        """Category → the longest match of it starting at token i (do not modify)."""
+        return self.cats_at.get(i, _NO_MATCHES)
+
+    def span_text(self, start: int, end: int) -> str:
+        """The text of tokens [start, end), as ``doc[start:end].text``."""
+        n = len(self.texts)
+        start = min(n, max(0, start + n if start < 0 else start))
+        end = min(n, max(start, end + n if end < 0 else end))
+        return self.text[self.starts[start]:self.ends[end - 1]] if end > start else ""
+
+    def sentence(self, i: int) -> tuple[int, int]:
+        """First token of the sentence holding token i, and the token that ends it (its
+        terminal mark or line break; the doc's length when there is none)."""
+        if 0 <= i < len(self.texts):
+            after = bisect_left(self.boundaries, i)  # the first boundary at or after token i
+            start = self.boundaries[after - 1] + 1 if after else 0  # a sentence's end mark is its own
+            end = self.boundaries[after] if after < len(self.boundaries) else len(self.texts)
+            return start, end
+        # outside the doc (a caller one past the end): walk as Doc indexing would
+        n = len(self.texts)
+
+        def ends_sentence(k: int) -> bool:
+            if not -n <= k < n:
+                raise IndexError(k)
+            return k % n in self.boundary
+
+        start = i
+        while start > 0 and not ends_sentence(start - 1):
+            start -= 1
+        end = i
+        while end < n and not ends_sentence(end):
+            end += 1
+        return start, end
+
+
+def tokens_of(doc: Doc) -> TokenTable:
+    """The table the lexicon component stored on ``doc``."""
+    table: TokenTable = doc._.kg_tokens
+    return table
 
 
 def lang_of(nlp: Language) -> str:
@@ -168,8 +274,8 @@ def build_lexicon(nlp: Language, mappings: Mappings) -> Lexicon:
     normalise = nlp.get_pipe("kg_normalizer")
     # forms are split like text, so "القيادة المركزية للجيش" meets "ل" + "الجيش" in text too
     split = nlp.get_pipe("kg_clitics") if "kg_clitics" in nlp.pipe_names else None
+    lex.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
     for category, items in entries.items():
-        matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         by_payload: dict[str, list[Doc]] = {}
         seen: set[tuple[str, tuple[str, ...]]] = set()
         for payload, form in items:
@@ -186,8 +292,16 @@ def build_lexicon(nlp: Language, mappings: Mappings) -> Lexicon:
                 lex.known_words.add(norms[0])
             if len(norms) == 1:
                 lex.single.setdefault(category, set()).add(norms[0])
+        if category == NOT_NAME:
+            continue  # only ever asked of single words (Lexicon.has): matching it in text is waste
         for payload, patterns in by_payload.items():
-            matcher.add(payload, patterns)
-        lex.matchers[category] = matcher
+            if category == FUNCTION:
+                # the token table looks one-word function words up instead: they are most words
+                patterns = [pattern for pattern in patterns if len(pattern) > 1]
+                if not patterns:
+                    continue
+            key = f"{category} {payload}"
+            lex.keys[nlp.vocab.strings.add(key)] = (category, payload)
+            lex.matcher.add(key, patterns)
     lex.known_words.update(function_words)
     return lex

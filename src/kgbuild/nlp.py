@@ -11,27 +11,30 @@ from functools import lru_cache
 from pathlib import Path
 from typing import cast
 
+import numpy
 import spacy
+from spacy.attrs import IS_ALPHA, NORM, ORTH, SPACY
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_suffix_regex
+from thinc.types import Ints2d
 
 from . import entities as _entities  # noqa: F401  (registers the kg_entities factory)
 from .config import Mappings, load_mappings
 from .errors import KGBuildError, problem
-from .lexicon import Lexicon, LexMatch, build_lexicon, lang_of
+from .lexicon import FUNCTION, Lexicon, TokenTable, build_lexicon, lang_of
 from .normalize import fold
 
 if not Doc.has_extension("kg_model_ents"):
     Doc.set_extension("kg_model_ents", default=None)  # [(start_char, end_char, label)] from a trained model
 if not Doc.has_extension("kg_lex"):
     Doc.set_extension("kg_lex", default=None)  # list[LexMatch], sorted
-    Doc.set_extension("kg_lex_at", default=None)  # token index → list[LexMatch] starting there
-    Token.set_extension("kg_clitic", default="")  # the proclitic split off before this token
+    Doc.set_extension("kg_clitics", default=None)  # token index → the proclitic split off before it
 
 # Proclitics, longest first: conjunction (و ف) + preposition (ب ل ك) combinations.
 PROCLITICS = ("وبال", "وكال", "فبال", "وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك")
+_PROCLITIC_INITIALS = frozenset(prefix[0] for prefix in PROCLITICS)
 # Quotes and tatweel glue to words in Arabic copy: لـ"الوطن", بـ«المهمة», (داعش)
 _AR_INFIXES = [r'(?<=[\u0600-\u06FF\u0640])["«»“”\'(\[]', r'["«»“”\')\]](?=[\u0600-\u06FF])']
 _AR_SUFFIXES = [r"\.", r"[\u060C\u061B\u061F]", r'["«»“”]', r"/", r"\./"]  # "بغداد./" ends a sentence
@@ -47,10 +50,32 @@ def get_mappings(directory: str | Path | None = None) -> Mappings:
 
 
 class Normalizer:
+    """Every token's norm is its folded text (or the text, when folding leaves nothing)."""
+
+    def __init__(self) -> None:
+        # orth → norm, None when it is the text itself: words repeat, so each is folded once
+        self._norm_of: dict[int, str | None] = {}
+
     def __call__(self, doc: Doc) -> Doc:
-        for token in doc:
-            token.norm_ = fold(token.text) or token.text
+        strings = doc.vocab.strings
+        norm_of = self._norm_of
+        words, where = numpy.unique(doc.to_array(ORTH), return_inverse=True)
+        norms: list[int] = []
+        for orth in words.tolist():
+            if orth not in norm_of:
+                text = strings[orth]
+                norm = fold(text) or text
+                norm_of[orth] = None if norm == text else norm
+            norm = norm_of[orth]
+            # a norm unlike the text is interned in this doc's vocab, as Token.norm_ does
+            norms.append(orth if norm is None else strings.add(norm))
+        doc.from_array([NORM], _column(numpy.array(norms, dtype="uint64")[where]))
         return doc
+
+
+def _column(ids: list[int] | numpy.ndarray) -> Ints2d:
+    """String ids as the one-attribute array ``Doc.from_array`` takes."""
+    return cast(Ints2d, numpy.asarray(ids, dtype="uint64").reshape(-1, 1))
 
 
 @Language.factory("kg_normalizer")
@@ -69,6 +94,9 @@ class CliticSplitter:
         self.mappings_dir = mappings_dir
         self.known: set[str] | None = None
         self.verbs: set[str] = set()
+        # orth → split, or None: the normaliser makes a token's norm a function of its text,
+        # and words repeat, so each is looked at once
+        self._split_of: dict[int, tuple[str, str, str] | None] = {}
 
     def initialise(self, nlp: Language) -> None:
         lexicon = get_lexicon(lang_of(nlp), self.mappings_dir)
@@ -77,6 +105,8 @@ class CliticSplitter:
 
     def split_point(self, norm: str) -> tuple[int, str] | None:
         assert self.known is not None
+        if norm[:1] not in _PROCLITIC_INITIALS:
+            return None
         for prefix in PROCLITICS:
             if not norm.startswith(prefix) or len(norm) <= len(prefix) + 1:
                 continue
@@ -98,34 +128,63 @@ class CliticSplitter:
     def __call__(self, doc: Doc) -> Doc:
         if self.known is None:
             return doc
-        splits: list[tuple[Token, int, str]] = []
-        for token in doc:
-            norm = token.norm_
-            if norm in self.known or not token.is_alpha:
-                continue
-            point = self.split_point(norm)
-            if point is None:
-                continue
-            # the split point counts folded characters; map it onto the original text
-            cut = _original_offset(token.text, point[0])
-            if cut is None:
-                continue
-            if 0 < cut < len(token.text):
-                splits.append((token, cut, point[1]))
-        if splits:
-            with doc.retokenize() as retokenizer:
-                for token, cut, stem in splits:
-                    clitic, rest = token.text[:cut], token.text[cut:]
-                    # the retokenizer stores NORM as a hash; the string must be interned first
-                    doc.vocab.strings.add(stem)
-                    doc.vocab.strings.add(fold(clitic))
-                    retokenizer.split(token, [clitic, rest], heads=[(token, 1), (token, 1)],
-                                      attrs={"NORM": [fold(clitic), stem]})
-            for token in doc:
-                if token.i > 0 and doc[token.i - 1].idx + len(doc[token.i - 1].text) == token.idx \
-                        and doc[token.i - 1].norm_ in PROCLITICS:
-                    token._.kg_clitic = doc[token.i - 1].norm_
-        return doc
+        strings = doc.vocab.strings
+        attrs = doc.to_array([ORTH, NORM, IS_ALPHA])
+        # each distinct word once: its first token, and for every token which word it is
+        _, first, where = numpy.unique(attrs[:, 0], return_index=True, return_inverse=True)
+        splitting: dict[int, tuple[str, str, str]] = {}  # distinct word → its split
+        for word, (orth, norm, is_alpha) in enumerate(attrs[first].tolist()):
+            split = self._split_of.get(orth, _UNSEEN)
+            if split is _UNSEEN:
+                split = self._split_of[orth] = self.split_word(strings[orth], strings[norm], bool(is_alpha))
+            if split is not None:
+                splitting[word] = split
+        if not splitting:
+            return doc
+        tokens = numpy.flatnonzero(numpy.isin(where, list(splitting))).tolist()
+        words_split = where[tokens].tolist()
+        return _rebuilt(doc, {i: splitting[word] for i, word in zip(tokens, words_split, strict=True)})
+
+    def split_word(self, text: str, norm: str, is_alpha: bool) -> tuple[str, str, str] | None:
+        """(proclitic, rest, norm of the rest) when the word splits, else None."""
+        assert self.known is not None
+        if norm in self.known or not is_alpha:
+            return None
+        point = self.split_point(norm)
+        if point is None:
+            return None
+        # the split point counts folded characters; map it onto the original text
+        cut = _original_offset(text, point[0])
+        if cut is None or not 0 < cut < len(text):
+            return None
+        return text[:cut], text[cut:], point[1]
+
+
+_UNSEEN = ("", "", "")  # not looked at yet, as opposed to None: looked at, no split
+
+
+def _rebuilt(doc: Doc, splits: dict[int, tuple[str, str, str]]) -> Doc:
+    """The doc with the given tokens split in two, norms kept (the stem's for a split word),
+    and ``kg_clitics`` set.  Built anew from words: the retokenizer moves every later token
+    for each split, which cost more than the rest of the pipeline together."""
+    strings = doc.vocab.strings
+    orths = doc.to_array(ORTH).tolist()
+    spaces = doc.to_array(SPACY).astype(bool).tolist()
+    norms = doc.to_array(NORM).tolist()
+    for i in sorted(splits, reverse=True):  # from the end, so that the indices still hold
+        clitic, rest, stem = splits[i]
+        orths[i:i + 1] = (strings.add(clitic), strings.add(rest))
+        spaces[i:i + 1] = (False, spaces[i])
+        norms[i:i + 1] = (strings.add(fold(clitic)), strings.add(stem))
+    # Doc takes string ids as words too: no text is decoded or hashed again
+    rebuilt = Doc(doc.vocab, words=orths, spaces=spaces)
+    rebuilt.from_array([NORM], _column(norms))
+    proclitic_of = {strings.add(proclitic): proclitic for proclitic in PROCLITICS}
+    # a proclitic glued to the next token, whether split here or written apart (بـ"…")
+    before = zip(spaces[:-1], norms[:-1], strict=True)  # for token i, token i - 1
+    rebuilt._.kg_clitics = {i: proclitic_of[norm] for i, (space, norm) in enumerate(before, start=1)
+                            if not space and norm in proclitic_of}
+    return rebuilt
 
 
 def _original_offset(text: str, folded_offset: int) -> int | None:
@@ -152,11 +211,9 @@ class LexiconMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         matches = self.lexicon.match(doc)
-        at: dict[int, list[LexMatch]] = {}
-        for match in matches:
-            at.setdefault(match.start, []).append(match)
         doc._.kg_lex = matches
-        doc._.kg_lex_at = at
+        doc._.kg_tokens = TokenTable(doc, matches, doc._.kg_clitics or {},
+                                     self.lexicon.single.get(FUNCTION, set()))
         return doc
 
 

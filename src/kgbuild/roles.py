@@ -30,7 +30,7 @@ from spacy.tokens import Doc
 
 from . import lexicon as lx
 from .config import Mappings, tag_key
-from .entities import COMMAS, MentionInfo, main_country, sentence_bounds
+from .entities import COMMAS, MentionInfo, main_country
 from .records import EntityType, RoleAssignment, Span
 
 MAX_PHRASE = 14
@@ -51,17 +51,20 @@ class LegislatorTag:
     end: int  # token after the tag (after ")", or the closing comma)
 
 
-def _span(doc: Doc, start: int, end: int) -> Span:
-    return Span(doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text), doc[start:end].text)
+def _span(tokens: lx.TokenTable, start: int, end: int) -> Span:
+    return Span(tokens.starts[start], tokens.ends[end - 1], tokens.span_text(start, end))
 
 
 class RoleReader:
     def __init__(self, doc: Doc, mappings: Mappings):
         self.doc = doc
+        self.tokens = tokens = lx.tokens_of(doc)
         self.mappings = mappings
-        self.at = doc._.kg_lex_at
+        self.at = tokens.lex_at
+        self.cat = tokens.cat
         self.by_token: dict[int, MentionInfo] = doc._.kg_token_mention
-        self.country = main_country(doc, mappings, doc._.kg_mentions)
+        self.mentions: list[MentionInfo] = doc._.kg_mentions
+        self.country = main_country(tokens, mappings, self.mentions)
         self.results: dict[tuple[str, str, str | None], RoleAssignment] = {}
         lang = doc.lang_ if doc.lang_ in ("ar", "en") else "en"
         self.glue = mappings.grammar["role_phrase_glue"][lang]
@@ -77,28 +80,25 @@ class RoleReader:
         self.demonym_at: dict[int, int] = {}  # token → start of the demonym covering it
         self.tags: dict[int, LegislatorTag] = {}
         if self.english:
-            for match in doc._.kg_lex:
+            for match in tokens.matches:
                 if match.category in (lx.ROLE, lx.TITLE):
                     self.role_tokens.update(range(match.start, match.end))
                 elif match.category == lx.DEMONYM:
                     for i in range(match.start, match.end):
                         self.demonym_at.setdefault(i, match.start)
-            for mention in doc._.kg_mentions:
+            for mention in self.mentions:
                 if mention.type is EntityType.PERSON and mention.start not in self.tags:
                     tag = self._read_tag(mention)
                     if tag is not None:
                         self.tags[mention.start] = tag
 
-    def cat(self, i: int, category: str) -> lx.LexMatch | None:
-        return lx.match_at(self.doc, i, category)
-
     def stop(self, i: int) -> bool:
-        doc = self.doc
-        token = doc[i]
-        if token.text in (".", "!", "?", "؟", ":", '"', "«", "»") or "\n" in token.text:
+        text = self.tokens.texts[i]
+        if text in (".", "!", "?", "؟", ":", '"', "«", "»") or "\n" in text:
             return True
-        return any(self.cat(i, c) for c in (lx.CUE, lx.COMP, lx.RELDAY, lx.WEEKDAY, lx.PARTICIPLE,
-                                            lx.ACCORDING)) or token.norm_ in ("الذي", "التي", "who", "said")
+        cats = self.tokens.cats(i)
+        return any(c in cats for c in (lx.CUE, lx.COMP, lx.RELDAY, lx.WEEKDAY, lx.PARTICIPLE, lx.ACCORDING)) \
+            or self.tokens.norms[i] in ("الذي", "التي", "who", "said")
 
     def organisation(self, start: int, end: int, concept: str | None, person_key: str,
                      written_only: bool = False) -> str | None:
@@ -129,13 +129,13 @@ class RoleReader:
 
     def add(self, person: MentionInfo, start: int, end: int, rule: str,
             concept: str | None = None, org: str | None = None, label: str | None = None) -> None:
-        doc = self.doc
+        tokens = self.tokens
         if self.english:
             self.add_en(person, start, start, end, rule, concept, org, label)
             return
         # a role phrase never ends on a title, comma or conjunction
-        while end > start and (doc[end - 1].text in COMMAS or (self.cat(end - 1, lx.TITLE)
-                               and not self.cat(end - 1, lx.ROLE)) or doc[end - 1].norm_ in ("و", "and")):
+        while end > start and (tokens.texts[end - 1] in COMMAS or (self.cat(end - 1, lx.TITLE)
+                               and not self.cat(end - 1, lx.ROLE)) or tokens.norms[end - 1] in ("و", "and")):
             end -= 1
         if end <= start:
             return
@@ -151,25 +151,25 @@ class RoleReader:
         org = org or self.organisation(start, end, concept, person.key)
         if org is None or org == person.key:
             return
-        span = _span(doc, start, end)
+        span = _span(tokens, start, end)
         if label is not None:
             span = Span(span.start, span.end, label)
         lo = min(start, person.start)
         hi = max(end, person.end)
-        evidence = _span(doc, lo, hi)
+        evidence = _span(tokens, lo, hi)
         key = (person.key, span.text, org)
         if key not in self.results:
             self.results[key] = RoleAssignment(person.key, span, concept, org, evidence, rule)
 
     def before(self, person: MentionInfo) -> None:
         """Role phrases ending right before the name, split where a new role begins."""
-        doc = self.doc
+        tokens = self.tokens
         if self.english:
             self.before_en(person)
             return
-        sent_start, _ = sentence_bounds(doc, person.start)
+        sent_start, _ = tokens.sentence(person.start)
         k = person.start - 1
-        while k >= sent_start and (doc[k].text in COMMAS
+        while k >= sent_start and (tokens.texts[k] in COMMAS
                                    or (self.cat(k, lx.TITLE) and not self.cat(k, lx.ROLE))):
             k -= 1
         starts: list[int] = []
@@ -178,7 +178,7 @@ class RoleReader:
             other = self.by_token.get(k)
             if other is not None and other.type is EntityType.PERSON:
                 break
-            if self.stop(k) or (self.cat(k, lx.FUNCTION) and doc[k].norm_ not in self.glue):
+            if self.stop(k) or (k in self.tokens.function and tokens.norms[k] not in self.glue):
                 break
             if self.cat(k, lx.ROLE):
                 starts.append(k)
@@ -187,7 +187,7 @@ class RoleReader:
             return
         starts.sort()
         back = starts[0] - 1
-        while back >= sent_start and doc[back].text in COMMAS:
+        while back >= sent_start and tokens.texts[back] in COMMAS:
             back -= 1
         other = self.by_token.get(back) if back >= sent_start else None
         if other is not None and other.type is EntityType.PERSON and other.key != person.key:
@@ -204,18 +204,18 @@ class RoleReader:
     def _separate(self, first: int, second: int) -> bool:
         # "رئيس الوزراء القائد العام": two offices; "مساعد وزير": one office
         first_end = self.cat(first, lx.ROLE).end  # type: ignore[union-attr]
-        return second > first_end or self.doc[second].norm_.startswith("ال")
+        return second > first_end or self.tokens.norms[second].startswith("ال")
 
     def after(self, person: MentionInfo) -> None:
-        doc = self.doc
+        tokens = self.tokens
         if self.english:
             self.after_en(person)
             return
-        _, sent_end = sentence_bounds(doc, person.start)
+        _, sent_end = tokens.sentence(person.start)
         j = person.end
-        if j < sent_end and doc[j].text in COMMAS:
+        if j < sent_end and tokens.texts[j] in COMMAS:
             j += 1
-        if j < sent_end and doc[j].norm_ in ("the", "a", "an") and j + 1 < sent_end and \
+        if j < sent_end and tokens.norms[j] in ("the", "a", "an") and j + 1 < sent_end and \
                 self.cat(j + 1, lx.ROLE):
             j += 1  # "John Smith, the spokesman of …"
         if j < sent_end and self.cat(j, lx.ROLE):
@@ -226,7 +226,7 @@ class RoleReader:
             self.add(person, j, k, "role-after-name")
             return
         # "RANK NAME في ORG" / "NAME، من ORG": the organisation follows the name
-        if j < sent_end and doc[j].norm_ in ("في", "من", "at", "of", "from"):
+        if j < sent_end and tokens.norms[j] in ("في", "من", "at", "of", "from"):
             org = self.by_token.get(j + 1)
             if org is not None and org.type is EntityType.ORGANISATION:
                 pre = self._pre_role(person)
@@ -235,7 +235,7 @@ class RoleReader:
 
     def phrase_after_role(self, j: int, limit: int) -> int:
         """End of ROLE [DEMONYM] [NAMED ENTITY | words of an idafa] [لـ/of NAMED ENTITY]… ."""
-        doc = self.doc
+        tokens = self.tokens
         k = self.cat(j, lx.ROLE).end  # type: ignore[union-attr]
         while k < limit:
             more = self.cat(k, lx.ROLE) or self.cat(k, lx.DEMONYM)
@@ -246,16 +246,16 @@ class RoleReader:
                 k = more.end
             elif mention is not None and mention.start == k and mention.type is not EntityType.PERSON:
                 k = mention.end
-            elif doc[k].norm_ in ("ل", "of", "for", "باسم", "at", "في", "ب", "من", "in") and \
-                    k + 1 < limit and (self.by_token.get(k + 1) or doc[k + 1].norm_ in ("the",)):
+            elif tokens.norms[k] in ("ل", "of", "for", "باسم", "at", "في", "ب", "من", "in") and \
+                    k + 1 < limit and (self.by_token.get(k + 1) or tokens.norms[k + 1] in ("the",)):
                 k += 1  # "… للتحالف الدولي", "… في التحالف الدولي", "spokesman of the coalition"
-            elif (doc[k].norm_ == "the" and k + 1 < limit and self.by_token.get(k + 1)) or (
-                    doc[k].norm_.startswith("ال") and not self.stop(k) and not self.cat(k, lx.FUNCTION)
+            elif (tokens.norms[k] == "the" and k + 1 < limit and self.by_token.get(k + 1)) or (
+                    tokens.norms[k].startswith("ال") and not self.stop(k) and k not in self.tokens.function
                     and (k + 1 >= limit or not self.by_token.get(k)) and self._idafa(k)):
                 k += 1  # "the coalition" after "of"; or a bare definite noun of an idafa
-            elif doc[k].norm_.startswith("لشوون") or doc[k].norm_ == "لشوون":
+            elif tokens.norms[k].startswith("لشوون") or tokens.norms[k] == "لشوون":
                 k += 1  # "لشؤون السياسة والخطط": the portfolio belongs to the title
-                while k < limit and (doc[k].norm_.startswith("ال") or doc[k].norm_ == "و") and \
+                while k < limit and (tokens.norms[k].startswith("ال") or tokens.norms[k] == "و") and \
                         not self.stop(k):
                     k += 1
             else:
@@ -267,7 +267,7 @@ class RoleReader:
         one adjective or noun more: "نائب مدير القيادة المشتركة"."""
         back = k - 1
         definite_run = 0
-        while back >= 0 and self.doc[back].norm_.startswith("ال") and self.cat(back, lx.ROLE) is None:
+        while back >= 0 and self.tokens.norms[back].startswith("ال") and self.cat(back, lx.ROLE) is None:
             definite_run += 1
             back -= 1
         return definite_run < 3 and back >= 0 and (self.cat(back, lx.ROLE) is not None or
@@ -278,13 +278,13 @@ class RoleReader:
         return any(m.category == lx.ROLE and m.end == k + 1 for m in self.at.get(k, ()))
 
     def _pre_role(self, person: MentionInfo) -> tuple[int, int] | None:
-        doc = self.doc
+        tokens = self.tokens
         k = person.start - 1
-        while k >= 0 and doc[k].text in COMMAS:
+        while k >= 0 and tokens.texts[k] in COMMAS:
             k -= 1
         end = k + 1
         while k >= 0 and (self.cat(k, lx.TITLE) or self.cat(k, lx.ROLE)
-                          or doc[k].norm_ in ("الامني", "العسكري")):
+                          or tokens.norms[k] in ("الامني", "العسكري")):
             k -= 1
         for i in range(k + 1, end):
             if self.cat(i, lx.ROLE):
@@ -292,11 +292,11 @@ class RoleReader:
         return None
 
     def copular(self) -> None:
-        doc = self.doc
-        for i, token in enumerate(doc):
-            if token.norm_ not in self.copulas or i + 1 >= len(doc) or not self.cat(i + 1, lx.ROLE):
+        tokens = self.tokens
+        for i, norm in enumerate(tokens.norms):
+            if norm not in self.copulas or i + 1 >= len(tokens) or not self.cat(i + 1, lx.ROLE):
                 continue
-            sent_start, sent_end = sentence_bounds(doc, i)
+            sent_start, sent_end = tokens.sentence(i)
             subject = None
             for k in range(i - 1, sent_start - 1, -1):
                 mention = self.by_token.get(k)
@@ -315,45 +315,52 @@ class RoleReader:
                 continue
             k = i + 1
             while k < min(sent_end, i + MAX_PHRASE) and not (
-                    k > i + 1 and (doc[k].text in COMMAS or self.stop(k) or doc[k].norm_ in ("و", "and"))):
+                    k > i + 1 and (tokens.texts[k] in COMMAS or self.stop(k)
+                                   or tokens.norms[k] in ("و", "and"))):
                 k += 1
             self.add(subject, i + 1, k, "role-copular")
 
     def led_by(self) -> None:
-        doc = self.doc
-        for i, token in enumerate(doc):
-            concept = self.led_by_words.get(token.norm_) or \
-                self.led_by_words.get("ب" + token.norm_ if token._.kg_clitic == "ب" else "")
+        tokens = self.tokens
+        words = self.led_by_words
+        # the only tokens that can find a concept: the word, or ب + the word (a word without ب
+        # looks "" up below, which finds nothing unless the mappings list it)
+        wanted = words.keys() | {word[1:] for word in words if word.startswith("ب")}
+        candidates = [i for i, norm in enumerate(tokens.norms) if norm in wanted or "" in words]
+        for i in candidates:
+            norm = tokens.norms[i]
+            clitic = tokens.clitics[i]
+            concept = words.get(norm) or words.get("ب" + norm if clitic == "ب" else "")
             if concept is None or i == 0:
                 continue
             org = self.by_token.get(i - 1)
             if org is None or org.type is not EntityType.ORGANISATION:
                 continue
-            _, sent_end = sentence_bounds(doc, i)
+            _, sent_end = tokens.sentence(i)
             for k in range(i + 1, min(sent_end, i + MAX_PHRASE)):
                 person = self.by_token.get(k)
                 if person is not None and person.type is EntityType.PERSON:
                     role = self.mappings.role_by_id.get(concept)
-                    label = role.labels[doc.lang_] if role else token.text
-                    start = i - 1 if token._.kg_clitic else i
-                    self.add(person, start + (1 if token._.kg_clitic else 0), i + 1, "role-led-by",
+                    label = role.labels[self.doc.lang_] if role else tokens.texts[i]
+                    start = i - 1 if clitic else i
+                    self.add(person, start + (1 if clitic else 0), i + 1, "role-led-by",
                              concept=concept if role else None, org=org.key, label=label)
                     break
 
     # ---- English ---------------------------------------------------------------------------
     def _read_tag(self, person: MentionInfo) -> LegislatorTag | None:
         """"(R-Ariz.)", ", R-S.C.," or "(I-Vt.)" right after the name."""
-        doc = self.doc
+        tokens = self.tokens
         j = person.end
-        if j >= len(doc) or doc[j].text not in ("(", ","):
+        if j >= len(tokens) or tokens.texts[j] not in ("(", ","):
             return None
-        close = ")" if doc[j].text == "(" else ","
+        close = ")" if tokens.texts[j] == "(" else ","
         k = j + 1
-        while k < min(len(doc), j + 8) and doc[k].text != close and "\n" not in doc[k].text:
+        while k < min(len(tokens), j + 8) and tokens.texts[k] != close and "\n" not in tokens.texts[k]:
             k += 1  # "(I-Vt.)" may split into "Vt" and "."
-        if k >= len(doc) or doc[k].text != close:
+        if k >= len(tokens) or tokens.texts[k] != close:
             return None
-        letter, dash, state = "".join(t.text for t in doc[j + 1:k]).partition("-")
+        letter, dash, state = "".join(tokens.texts[j + 1:k]).partition("-")
         if not dash or len(letter) != 1 or not letter.isupper():
             return None
         state_id = self.state_tags.get(tag_key(state))
@@ -364,8 +371,8 @@ class RoleReader:
                              k + 1 if close == ")" else k)
 
     def _party_word(self, i: int) -> str | None:
-        party = self.party_words.get(tag_key(self.doc[i].text))
-        return f"gaz:{party}" if party and self.doc[i].text[:1].isupper() else None
+        party = self.party_words.get(tag_key(self.tokens.texts[i]))
+        return f"gaz:{party}" if party and self.tokens.texts[i][:1].isupper() else None
 
     def _anchor_start(self, i: int) -> int | None:
         """Start of a qualifier ending at token i: a demonym, a named organisation or place,
@@ -381,13 +388,13 @@ class RoleReader:
         """Where the qualifiers written before the role word at i begin: "Iraqi Prime
         Minister", "Senate Majority Leader", "White House press secretary". Capitalised words
         count only between a qualifier and the role."""
-        doc = self.doc
+        tokens = self.tokens
         start = j = i
         while j - 1 >= lowest:
             anchor = self._anchor_start(j - 1)
             if anchor is not None and anchor >= lowest:
                 start = j = anchor
-            elif self._phrase_word(j - 1) and doc[j - 1].text[:1].isupper() and \
+            elif self._phrase_word(j - 1) and tokens.texts[j - 1][:1].isupper() and \
                     j - 1 not in self.role_tokens and self.by_token.get(j - 1) is None:
                 j -= 1
             else:
@@ -396,29 +403,29 @@ class RoleReader:
 
     def _phrase_word(self, k: int) -> bool:
         """A word that may stand inside an English role phrase."""
-        doc = self.doc
-        token = doc[k]
-        if token.text in COMMAS or token.text in QUOTES or token.norm_ in POSSESSIVE:
+        tokens = self.tokens
+        text, norm = tokens.texts[k], tokens.norms[k]
+        if text in COMMAS or text in QUOTES or norm in POSSESSIVE:
             return False
-        if token.norm_ in self.glue:
+        if norm in self.glue:
             return True
-        if self.cat(k, lx.FUNCTION):
+        if k in self.tokens.function:
             return False
         if k in self.role_tokens or k in self.demonym_at or self.by_token.get(k) is not None:
             return True
         # capitalised, but not a headline in capitals ("ISTANBUL EXPLOSION Turkish President")
-        headline = token.text.isupper() and len(token.text) > 1
-        return token.is_alpha and token.text[:1].isupper() and not headline
+        headline = text.isupper() and len(text) > 1
+        return tokens.alpha[k] and text[:1].isupper() and not headline
 
     def before_en(self, person: MentionInfo) -> None:
-        doc = self.doc
-        sent_start, _ = sentence_bounds(doc, person.start)
+        tokens = self.tokens
+        sent_start, _ = tokens.sentence(person.start)
         k = person.start - 1
-        if k >= sent_start and doc[k].text in COMMAS:
+        if k >= sent_start and tokens.texts[k] in COMMAS:
             k -= 1  # "the defense secretary, Ashton Carter"
         while k >= sent_start and self.cat(k, lx.TITLE) and not self.cat(k, lx.ROLE):
             k -= 1  # "Mr.", "Dr."
-        if k >= sent_start and doc[k].norm_ in self.glue and doc[k].norm_ != "and":
+        if k >= sent_start and tokens.norms[k] in self.glue and tokens.norms[k] != "and":
             return  # "chairwoman for Clinton", "counsel in the Brennan …": the name is governed
         lowest = max(sent_start, person.start - MAX_PHRASE)
         starts: list[int] = []
@@ -453,21 +460,22 @@ class RoleReader:
         bounds[0] = first
         for index, role_start in enumerate(offices):
             end = bounds[index + 1] if index + 1 < len(offices) else person.start
-            if index + 1 < len(offices) and doc[end - 1].norm_ in self.glue and doc[end - 1].norm_ != "and":
+            if index + 1 < len(offices) and tokens.norms[end - 1] in self.glue and \
+                    tokens.norms[end - 1] != "and":
                 continue  # "spokesman for Democratic candidate Hillary Clinton": someone else's office
             self.add_en(person, bounds[index], role_start, end, "role-before-name")
 
     def after_en(self, person: MentionInfo) -> None:
-        doc = self.doc
-        _, sent_end = sentence_bounds(doc, person.start)
+        tokens = self.tokens
+        _, sent_end = tokens.sentence(person.start)
         tag = self.tags.get(person.start)
         j = tag.end if tag is not None else person.end
         # an apposition needs its comma: in "Trump adviser" or "Cruz nominee" the name
         # qualifies someone else
-        if j >= sent_end or doc[j].text not in COMMAS:
+        if j >= sent_end or tokens.texts[j] not in COMMAS:
             return
         j += 1
-        if j < sent_end and doc[j].norm_ in ("the", "a", "an"):
+        if j < sent_end and tokens.norms[j] in ("the", "a", "an"):
             j += 1  # "Ashton Carter, the defense secretary,"
         role_start = j
         while role_start < sent_end and not self.cat(role_start, lx.ROLE):
@@ -479,7 +487,7 @@ class RoleReader:
                 anchor_end = mention.end
             if anchor_end == role_start:
                 return
-            possessive = anchor_end < sent_end and doc[anchor_end].norm_ in POSSESSIVE
+            possessive = anchor_end < sent_end and tokens.norms[anchor_end] in POSSESSIVE
             role_start = anchor_end + (1 if possessive else 0)  # "Iraq's prime minister"
         if role_start >= sent_end:
             return
@@ -491,8 +499,9 @@ class RoleReader:
 
     def add_en(self, person: MentionInfo, start: int, role_start: int, end: int, rule: str,
                concept: str | None = None, org: str | None = None, label: str | None = None) -> None:
-        doc = self.doc
-        while end > role_start + 1 and (doc[end - 1].text in COMMAS or doc[end - 1].norm_ in self.glue or (
+        tokens = self.tokens
+        while end > role_start + 1 and (tokens.texts[end - 1] in COMMAS or
+                                        tokens.norms[end - 1] in self.glue or (
                 end - 1 in self.role_tokens and self._title_only(end - 1))):
             end -= 1  # "GOP presidential candidate Dr. Ben Carson": the phrase ends before "Dr."
         role_match = self.cat(role_start, lx.ROLE)
@@ -550,14 +559,14 @@ class RoleReader:
             if org is None and not bare and entry is not None and entry.affiliation:
                 org = f"gaz:{entry.affiliation}"
         hi = max(end, person.end, tag.end if tag is not None and rule != "role-after-name" else 0)
-        evidence = _span(doc, min(start, person.start), hi)
+        evidence = _span(tokens, min(start, person.start), hi)
         if party is not None and party != org:
             # "Jim Clyburn, a Democratic congressman": the party stands even where the office's
             # body is unknown
             self.party_member(person, party, evidence)
         if org is None or org == person.key:
             return
-        span = _span(doc, start, end)
+        span = _span(tokens, start, end)
         if label is not None:
             span = Span(span.start, span.end, label)
         key = (person.key, span.text, org)
@@ -584,13 +593,13 @@ class RoleReader:
         """A tag with no title before the name still names the party: "John McCain (R-Ariz.)"."""
         tag = self.tags.get(person.start)
         if tag is not None and tag.party is not None:
-            self.party_member(person, tag.party, _span(self.doc, person.start, tag.end))
+            self.party_member(person, tag.party, _span(self.tokens, person.start, tag.end))
 
 
 def extract_roles(doc: Doc, mappings: Mappings) -> tuple[RoleAssignment, ...]:
     reader = RoleReader(doc, mappings)
     seen: set[int] = set()
-    for mention in doc._.kg_mentions:
+    for mention in reader.mentions:
         if mention.type is not EntityType.PERSON or mention.start in seen:
             continue
         seen.add(mention.start)
