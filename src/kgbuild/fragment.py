@@ -23,7 +23,7 @@ from .config import Mappings
 from .extract import analyse
 from .mapping import LabelCandidate, Mapper
 from .nlp import get_mappings
-from .ntriples import NTriple, bare, literal, nt_line, turtle_body
+from .ntriples import NTriple, bare, literal, turtle_body
 from .records import Article, ArticleResult
 
 
@@ -112,20 +112,26 @@ def make_fragment(result: ArticleResult, mapper: Mapper) -> Fragment:
     article = result.article
     triples, candidates = mapper.map_article(result)
     scoped = mapper.scoped_prefixes(article.id)
-    own: set[NTriple] = set()
+    # the mapper's order is deterministic, so the own triples keep it (a dict, not a set:
+    # set order changes with each worker's hash seed) and need no sorting
+    own: dict[NTriple, None] = {}
     shared: set[NTriple] = set()
     for triple in triples:
         s, _, o = triple
-        (own if s.startswith(scoped) or o.startswith(scoped) else shared).add(triple)
+        if s.startswith(scoped) or o.startswith(scoped):
+            own[triple] = None
+        else:
+            shared.add(triple)
     # an unnamed source belongs to its article, so its labels can be settled here already
     local = [c for c in candidates if c.entity.startswith(scoped)]
     for entity_labels in label_triples(tally_labels(local), mapper).values():
-        own.update(entity_labels)
+        own.update(dict.fromkeys(entity_labels))
     graph = mapper.article_iri(article.id)
     refs = {term for triple in own for term in (triple[0], triple[2])
-            if term.startswith("<") and not term.startswith(scoped)}
-    role_parts = tuple(sorted({(role, *parts) for role, parts in mapper.role_parts.items()
-                               if role in {s for s, _, _ in shared}}))
+            if term[0] == "<" and not term.startswith(scoped)}
+    shared_subjects = {s for s, _, _ in shared}
+    role_parts = tuple(sorted((role, *parts) for role, parts in mapper.role_parts.items()
+                              if role in shared_subjects))
     mapper.role_parts.clear()
     return Fragment(
         id=article.id,
@@ -134,7 +140,7 @@ def make_fragment(result: ArticleResult, mapper: Mapper) -> Fragment:
         source=article.source,
         line=article.line,
         own_ttl=turtle_body(own),
-        own_nq="".join(sorted(nt_line(t, graph) for t in own)),
+        own_nq="".join([f"{s} {p} {o} {graph} .\n" for s, p, o in own]),
         shared=tuple(sorted(shared)),
         labels=tuple(c for c in candidates if not c.entity.startswith(scoped)),
         role_parts=role_parts,
