@@ -143,6 +143,7 @@ def _is_vowel(unit: Unit) -> bool:
     return unit[0] in _VOWELS
 
 
+@lru_cache(maxsize=1 << 16)
 def arabic_token_skeleton(token: str) -> tuple[Unit, ...]:
     """The units of one Arabic-script name token (the article ال dropped)."""
     text = "".join(_AR_PRE.get(c, c) for c in unicodedata.normalize("NFC", token)
@@ -178,6 +179,7 @@ def arabic_token_skeleton(token: str) -> tuple[Unit, ...]:
     return _mark_initial(units)
 
 
+@lru_cache(maxsize=1 << 16)
 def latin_token_skeleton(token: str) -> tuple[Unit, ...]:
     """The units of one Latin-script name token (an al-/el- article dropped)."""
     text = "".join(c for c in unicodedata.normalize("NFKD", token.lower())
@@ -313,6 +315,7 @@ def _consonants(skeleton: Sequence[Unit]) -> int:
     return sum(1 for u in skeleton if not _is_vowel(u))
 
 
+@lru_cache(maxsize=1 << 18)  # a corpus pairs the same few thousand name tokens again and again
 def token_score(a: Sequence[Unit], b: Sequence[Unit]) -> float:
     """1 for skeletons equal up to what transliteration blurs, falling to 0."""
     rows, cols = len(a), len(b)
