@@ -33,8 +33,7 @@ Outcome = PackedFragment | Problem
 _PACKAGE = Path(__file__).resolve().parent
 # modules that only move, write or query fragments: editing them does not change a fragment
 _NOT_EXTRACTION = frozenset({"atomic.py", "cli.py", "crossscript.py", "engine.py", "gazetteer.py", "graph.py",
-                             "pipeline.py", "query.py",
-                             "spool.py", "store.py", "validate.py"})
+                             "pipeline.py", "query.py", "spool.py", "store.py", "validate.py"})
 
 
 def extract_packed(article: Article, mappings_dir: str | None) -> Outcome:
