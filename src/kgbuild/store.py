@@ -69,6 +69,9 @@ class StoreLoader:
             if pending:
                 store.bulk_load(b"".join(pending), format=ox.RdfFormat.N_TRIPLES)
             store.flush()
+            # each slice became its own set of index files; compacting them once costs a few
+            # seconds per million triples and halves query times on a bulk-loaded store
+            store.optimize()
             del store
         except BaseException as err:  # handed to the writer's thread, which raises it
             self.error = err
