@@ -20,6 +20,7 @@ from .config import Calendar
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)م?\.?$")
 _DAY = re.compile(r"^([0-9]{1,2})$")
 _SLASHES = {"/", "(", ")", "-"}
+_DATE_WORDS = (lx.ORDINAL, lx.MONTH, lx.RELDAY, lx.WEEKDAY)  # the lexicon categories a date opens with
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,9 @@ def find_dates(doc: Doc, published: str | None, calendar: Calendar) -> list[Date
 
     # a date opens with a date word or a day number (a norm from "0" up to ":", which follows
     # "9"); most tokens are neither
-    openers = [i for i, norm in enumerate(norms) if i in tokens.cats_at or "0" <= norm < ":"]
-    for i in openers:
+    openers = {match.start for match in tokens.matches if match.category in _DATE_WORDS}
+    openers.update(i for i, norm in enumerate(norms) if "0" <= norm < ":")
+    for i in sorted(openers):
         if i in used:
             continue
         here = tokens.cats(i)

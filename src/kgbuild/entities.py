@@ -42,7 +42,7 @@ class EntityInfo:
     surfaces: list[tuple[str, str]] = field(default_factory=list)  # (lang, surface) in order seen
 
 
-@dataclass
+@dataclass(slots=True)
 class MentionInfo:
     key: str
     type: EntityType
@@ -75,6 +75,10 @@ def main_country(tokens: lx.TokenTable, mappings: Mappings, mentions: list[Menti
 # categories of words that never belong to a name
 _BLOCKING = frozenset((lx.CUE, lx.PARTICIPLE, lx.ROLE, lx.TITLE, lx.DEMONYM, lx.MONTH, lx.WEEKDAY, lx.RELDAY,
                        lx.ACCORDING, lx.ORG_HEAD, lx.ANON_HEAD, lx.HIJRI, lx.ORDINAL))
+
+
+# categories of words a person's name may follow or open with
+_PERSON_OPENERS = frozenset((lx.TITLE, lx.ROLE, lx.CUE, lx.GIVEN))
 
 
 class EntityRecogniser:
@@ -229,7 +233,9 @@ class EntityRecogniser:
 
         def add(key: str, etype: EntityType, start: int, end: int, rule: str,
                 gid: str | None = None, surface: bool = True, take: bool = True) -> MentionInfo:
-            info = entities.setdefault(key, EntityInfo(key, etype, gid))
+            info = entities.get(key)
+            if info is None:
+                info = entities[key] = EntityInfo(key, etype, gid)
             if surface:
                 info.surfaces.append((self.lang, tokens.span_text(start, end)))
             mention = MentionInfo(key, etype, start, end, rule, tokens.starts[start], tokens.ends[end - 1])
@@ -357,12 +363,12 @@ class EntityRecogniser:
                          spans: dict[int, int]) -> list[tuple[int, int, str]]:
         found: list[tuple[int, int, str]] = []
         n = len(tokens)
-        # every layout opens at a lexicon match, or in English at a capitalised word
+        # every layout opens at a title, role, speech verb or first name, or in English at a
+        # capitalised word
+        openers = {match.start for match in tokens.matches if match.category in _PERSON_OPENERS}
         if self.lang == "en":
-            openers = [i for i, text in enumerate(tokens.texts) if i in tokens.cats_at or text[:1].isupper()]
-        else:
-            openers = sorted(tokens.cats_at)
-        for i in openers:
+            openers.update(i for i, text in enumerate(tokens.texts) if text[:1].isupper())
+        for i in sorted(openers):
             cats = tokens.cats(i)
             if lx.TITLE in cats:
                 j = cats[lx.TITLE].end
@@ -582,8 +588,8 @@ class EntityRecogniser:
         before a known place is that place, already found."""
         spans = []
         place_heads = self.grammar["place_heads"]
-        for i, norm in enumerate(tokens.norms):
-            if norm not in place_heads or i in taken or i + 1 >= len(tokens):
+        for i in [i for i, norm in enumerate(tokens.norms) if norm in place_heads]:
+            if i in taken or i + 1 >= len(tokens):
                 continue
             k = i + 1
             while k < min(len(tokens), i + 3) and k not in taken and tokens.alpha[k] and \
@@ -602,8 +608,8 @@ class EntityRecogniser:
 
     def _spokesperson_orgs(self, tokens: lx.TokenTable, taken: set[int]) -> list[tuple[int, int]]:
         spans = []
-        for i, norm in enumerate(tokens.norms):
-            if norm not in ("باسم", "on behalf of") or i + 1 >= len(tokens) or i + 1 in taken:
+        for i in [i for i, norm in enumerate(tokens.norms) if norm in ("باسم", "on behalf of")]:
+            if i + 1 >= len(tokens) or i + 1 in taken:
                 continue
             if not any(m.category == lx.ROLE and m.end in (i, i + 1) for m in tokens.matches):
                 continue

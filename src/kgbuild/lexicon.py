@@ -1,4 +1,5 @@
-"""Word lists from the mappings, compiled into spaCy PhraseMatchers over folded norms.
+"""Word lists from the mappings, compiled into a spaCy PhraseMatcher over folded norms, and
+the per-doc ``TokenTable`` the rules read tokens and matches from.
 
 One ``Lexicon`` per language and mappings directory.  Matching is on ``Token.norm_``,
 which the normaliser sets to the folded form (and the clitic splitter to the bare stem),
@@ -99,6 +100,7 @@ def _forms_of(entry: GazetteerEntry, lang: str) -> Iterable[str]:
         yield entry.labels["en"]
 
 
+@lru_cache(maxsize=4096)  # asked of every punctuation token; they are few and repeat
 def is_terminal(text: str) -> bool:
     """".", "./", "..", "؟!": punctuation that ends a sentence, however decorated."""
     return bool(text) and not any(c.isalnum() for c in text) and any(c in ".!?؟" for c in text)
@@ -117,17 +119,19 @@ class TokenTable:
 
     def __init__(self, doc: Doc, matches: list[LexMatch], clitics: dict[int, str], function_words: set[str]):
         strings = doc.vocab.strings
-        self.texts: list[str] = [strings[h] for h in doc.to_array(ORTH).tolist()]
+        columns = doc.to_array([ORTH, SPACY, NORM, IDX, IS_ALPHA, IS_SPACE, LIKE_NUM]).T
+        orths, spaces, norms, starts = (column.tolist() for column in columns[:4])
+        alpha, space, like_num = (column.astype(bool).tolist() for column in columns[4:])
+        self.texts: list[str] = [strings[h] for h in orths]
         # as Doc.text, which spaCy rebuilds through every Token object on each access
-        self.text: str = "".join([text + " " if space else text for text, space in
-                                  zip(self.texts, doc.to_array(SPACY).tolist(), strict=True)])
-        self.norms: list[str] = [strings[h] for h in doc.to_array(NORM).tolist()]
-        self.starts: list[int] = doc.to_array(IDX).tolist()  # character offsets, as Token.idx
-        self.ends: list[int] = [start + len(text)
-                                for start, text in zip(self.starts, self.texts, strict=True)]
-        self.alpha: list[bool] = doc.to_array(IS_ALPHA).astype(bool).tolist()
-        self.space: list[bool] = doc.to_array(IS_SPACE).astype(bool).tolist()
-        self.like_num: list[bool] = doc.to_array(LIKE_NUM).astype(bool).tolist()
+        self.text: str = "".join([text + " " if space else text
+                                  for text, space in zip(self.texts, spaces, strict=True)])
+        self.norms: list[str] = [strings[h] for h in norms]
+        self.starts: list[int] = starts  # character offsets, as Token.idx
+        self.ends: list[int] = [start + len(text) for start, text in zip(starts, self.texts, strict=True)]
+        self.alpha: list[bool] = alpha
+        self.space: list[bool] = space
+        self.like_num: list[bool] = like_num
         n = len(self.texts)
         # the proclitic split off before each token ("" for none)
         self.clitics: list[str] = [""] * n

@@ -62,11 +62,11 @@ class Normalizer:
         words, where = numpy.unique(doc.to_array(ORTH), return_inverse=True)
         norms: list[int] = []
         for orth in words.tolist():
-            if orth not in norm_of:
+            norm = norm_of.get(orth, "")  # "" for a word not seen yet: no norm is empty
+            if norm == "":
                 text = strings[orth]
                 norm = fold(text) or text
-                norm_of[orth] = None if norm == text else norm
-            norm = norm_of[orth]
+                norm = norm_of[orth] = None if norm == text else norm
             # a norm unlike the text is interned in this doc's vocab, as Token.norm_ does
             norms.append(orth if norm is None else strings.add(norm))
         doc.from_array([NORM], _column(numpy.array(norms, dtype="uint64")[where]))

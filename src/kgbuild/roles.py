@@ -178,7 +178,7 @@ class RoleReader:
             other = self.by_token.get(k)
             if other is not None and other.type is EntityType.PERSON:
                 break
-            if self.stop(k) or (k in self.tokens.function and tokens.norms[k] not in self.glue):
+            if self.stop(k) or (k in tokens.function and tokens.norms[k] not in self.glue):
                 break
             if self.cat(k, lx.ROLE):
                 starts.append(k)
@@ -250,7 +250,7 @@ class RoleReader:
                     k + 1 < limit and (self.by_token.get(k + 1) or tokens.norms[k + 1] in ("the",)):
                 k += 1  # "… للتحالف الدولي", "… في التحالف الدولي", "spokesman of the coalition"
             elif (tokens.norms[k] == "the" and k + 1 < limit and self.by_token.get(k + 1)) or (
-                    tokens.norms[k].startswith("ال") and not self.stop(k) and k not in self.tokens.function
+                    tokens.norms[k].startswith("ال") and not self.stop(k) and k not in tokens.function
                     and (k + 1 >= limit or not self.by_token.get(k)) and self._idafa(k)):
                 k += 1  # "the coalition" after "of"; or a bare definite noun of an idafa
             elif tokens.norms[k].startswith("لشوون") or tokens.norms[k] == "لشوون":
@@ -293,8 +293,8 @@ class RoleReader:
 
     def copular(self) -> None:
         tokens = self.tokens
-        for i, norm in enumerate(tokens.norms):
-            if norm not in self.copulas or i + 1 >= len(tokens) or not self.cat(i + 1, lx.ROLE):
+        for i in [i for i, norm in enumerate(tokens.norms) if norm in self.copulas]:
+            if i + 1 >= len(tokens) or not self.cat(i + 1, lx.ROLE):
                 continue
             sent_start, sent_end = tokens.sentence(i)
             subject = None
@@ -409,7 +409,7 @@ class RoleReader:
             return False
         if norm in self.glue:
             return True
-        if k in self.tokens.function:
+        if k in tokens.function:
             return False
         if k in self.role_tokens or k in self.demonym_at or self.by_token.get(k) is not None:
             return True

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from spacy.tokens import Doc
 
@@ -236,7 +237,7 @@ class Reader:
             # "رئيس الأركان الأمريكي وفقا للمسؤول العراقي أكد …": a role as subject is the
             # person last named with it
             first = k + 1
-            while first < i and (first in self.tokens.function or tokens.texts[first] in COMMAS):
+            while first < i and (first in tokens.function or tokens.texts[first] in COMMAS):
                 first += 1
             role = self.cat(first, lx.ROLE) or self.cat(first, lx.TITLE) if first < i else None
             if role is not None:
@@ -334,7 +335,7 @@ class Reader:
             return True
         if nxt < len(tokens) and tokens.alpha[nxt] and tokens.texts[nxt][:1].islower() and \
                 tokens.norms[nxt] not in self.grammar["cue_adverbs"] and not self.cat(nxt, lx.CUE) and \
-                nxt not in self.tokens.function:
+                nxt not in tokens.function:
             return True
         if mention.type is EntityType.ORGANISATION and mention.end - mention.start == 1 and \
                 mention.key.startswith("gaz:"):
@@ -348,10 +349,17 @@ class Reader:
     def _in_role_end(self, k: int) -> bool:
         return any(m.category == lx.ROLE and m.end == k + 1 for m in self.tokens.matches if m.start <= k)
 
+    @cached_property
+    def anon_heads(self) -> set[int]:
+        """Tokens of an unnamed source's head word, bare or definite (مصدر، المصدر)."""
+        definite = {"ال" + head for head in self.grammar["anonymous_source_heads"]}
+        heads = {i for i, norm in enumerate(self.tokens.norms) if norm in definite}
+        heads.update(match.start for match in self.tokens.matches if match.category == lx.ANON_HEAD)
+        return heads
+
     def anon_at_end(self, k: int) -> tuple[str, int] | None:
         for start in range(max(0, k - 5), k + 1):
-            if self.cat(start, lx.ANON_HEAD) or (self.tokens.norms[start].startswith("ال") and
-                                                 self.lex_anon(self.tokens.norms[start][2:])):
+            if start in self.anon_heads:
                 result = self.anonymous(start, k + 1, register=False)
                 if result is not None and result[1] == k + 1:
                     chosen = self.anonymous(start, k + 1)
@@ -432,7 +440,7 @@ class Reader:
                     return mention.start - 1
                 return mention.start
             if (tokens.alpha[start - 1] or prev.replace(".", "").isalpha()) and prev[:1].isupper() and \
-                    start - 1 not in self.tokens.function and \
+                    start - 1 not in tokens.function and \
                     not self.cat(start - 1, lx.CUE):
                 start -= 1
                 continue
@@ -456,7 +464,7 @@ class Reader:
         opens = tokens.norms[start] in self.grammar["source_determiners"] or \
             tokens.texts[start][:1].isupper() or \
             (start == k and tokens.norms[k].endswith("s"))  # "People briefed on it said", "…, analysts said"
-        if not opens or k in self.tokens.function or start > k or \
+        if not opens or k in tokens.function or start > k or \
                 any(self.cat(t, lx.CUE) or self.is_comp(t) or
                     not (tokens.alpha[t] or tokens.texts[t] in ("'s", "’s", "'", "’", "-"))
                     for t in range(start, k + 1)):
@@ -473,7 +481,7 @@ class Reader:
                 tokens.texts[end] not in self.open_quotes and not self.is_comp(end) and \
                 not self.cat(end, lx.CUE):
             end += 1
-        if end >= start + 14 or not any(tokens.alpha[t] and t not in self.tokens.function
+        if end >= start + 14 or not any(tokens.alpha[t] and t not in tokens.function
                                          for t in range(start, end)):
             return None
         known = self.anon_at.get(start)
@@ -531,7 +539,7 @@ class Reader:
                 words += 1
                 k = mention.end
                 continue
-            if tokens.alpha[k] and k not in self.tokens.function:
+            if tokens.alpha[k] and k not in tokens.function:
                 words += 1
             if text == ":":
                 if k + 1 < len(tokens) and tokens.texts[k + 1] in self.open_quotes:
@@ -552,7 +560,7 @@ class Reader:
                 return self.clause(start)
             if self.lang == "ar" and prep_at is None and plain_words == 0 and norm in ("عن", "الي"):
                 prep_at = k  # "كشف … أمس الخميس عن مقتل": the report opens after عن
-            if tokens.alpha[k] and k not in self.tokens.function and not self.cat(k, lx.RELDAY) \
+            if tokens.alpha[k] and k not in tokens.function and not self.cat(k, lx.RELDAY) \
                     and not self.cat(k, lx.WEEKDAY) and norm not in ("عن", "الي"):
                 plain_words += 1
             k += 1
@@ -677,10 +685,11 @@ class Reader:
 
     def quoted(self, k: int) -> tuple[int, int, bool] | None:
         tokens = self.tokens
+        n = len(tokens)
         close = self.open_quotes[tokens.texts[k]]
         i = k + 1
         paragraphs = 0
-        while i < len(tokens):
+        while i < n:
             text = tokens.texts[i]
             if text == close or (close == '"' and text in CLOSE_QUOTES - {"''"}) or \
                     (close == "”" and text == '"' and self.lang == "en"):  # “…" in careless copy
@@ -688,7 +697,7 @@ class Reader:
             if "\n\n" in text and i > k + 1 and tokens.texts[i - 1] not in TERMINAL | {"،", ","}:
                 pass  # a quote may run on across a paragraph cut mid-sentence
             elif "\n" in text:
-                if self.lang == "en" and paragraphs < 3 and i + 1 < len(tokens) and \
+                if self.lang == "en" and paragraphs < 3 and i + 1 < n and \
                         tokens.texts[i + 1] == tokens.texts[k] and lx.is_terminal(tokens.texts[i - 1]):
                     # English leaves a quotation open at a paragraph's end and reopens it at the
                     # next one's start when the same person goes on speaking
@@ -702,8 +711,9 @@ class Reader:
     def clause(self, start: int) -> tuple[int, int, bool] | None:
         """From ``start`` to the end of the sentence; a paragraph cut mid-sentence goes on."""
         tokens = self.tokens
+        n = len(tokens)
         i = start
-        limit = self.body_start if start < self.body_start else len(tokens)
+        limit = self.body_start if start < self.body_start else n
         english = self.lang == "en"
         subordinate = english and self.in_subordinate_clause(start)
         while i < limit:
@@ -718,11 +728,11 @@ class Reader:
                 before = tokens.texts[i - 1] if i > start else ""
                 if lx.is_terminal(before) or before in self.close_quotes or i == start:
                     break
-                if i + 1 < len(tokens) and \
+                if i + 1 < n and \
                         self.marks_interview(self.text[tokens.starts[i + 1]:tokens.starts[i + 1] + 8]):
                     break  # a cut sentence does not run on into the next question or answer
-            nxt = i + 2 if i + 2 < len(tokens) and tokens.norms[i + 1] in CONJUNCTIONS else i + 1
-            if text in COMMAS and nxt < len(tokens) and (self.cat(nxt, lx.PARTICIPLE) or
+            nxt = i + 2 if i + 2 < n and tokens.norms[i + 1] in CONJUNCTIONS else i + 1
+            if text in COMMAS and nxt < n and (self.cat(nxt, lx.PARTICIPLE) or
                                                           self.cat(nxt, lx.ACCORDING) or
                                                           self.cat(nxt, lx.CUE)):
                 break  # "…، طالب تحالف القوى …": the next report begins
@@ -814,9 +824,10 @@ class Reader:
         """Tokens inside quotation marks: in English copy a speech verb there belongs to the
         words quoted ('"what Trump is saying is dangerous," said Mook'), not to the article."""
         tokens = self.tokens
+        n = len(tokens)
         inside: set[int] = set()
         k = 0
-        while k < len(tokens):
+        while k < n:
             text = tokens.texts[k]
             if text in self.open_quotes and (text not in SYMMETRIC_QUOTES or self.opens_quote(k)):
                 span = self.quoted(k)
@@ -1190,6 +1201,18 @@ class Reader:
         self.record(speaker, (colon, colon + 1), (colon + 1, end, False), f"{self.lang}-headline")
 
 
+def _topics(contents: list[str], topics: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, ...]]:
+    """The topics each content names: those with a keyword in its folded text."""
+    folded = [fold(content) for content in contents]
+    # keywords found in no content are not looked for in each; no match crosses a "\0"
+    # that the keyword does not hold
+    everything = "\0".join(folded)
+    present = [(topic, tuple(k for k in keywords if "\0" in k or k in everything))
+               for topic, keywords in topics]
+    return [tuple(topic for topic, keywords in present if any(map(text.__contains__, keywords)))
+            for text in folded]
+
+
 def _title_tokens(tokens: lx.TokenTable, title_length: int) -> int:
     return next((i for i, start in enumerate(tokens.starts) if start >= title_length), len(tokens))
 
@@ -1216,7 +1239,14 @@ def extract_statements(doc: Doc, mappings: Mappings, article_id: str, title_leng
     mentions = reader.mentions  # sorted by start
     mention_starts = [m.start for m in mentions]
     demonyms = [m for m in tokens.matches if m.category == lx.DEMONYM]
-    for found in sorted(reader.found, key=lambda f: (f.content_start, f.content_end)):
+    ordered = sorted(reader.found, key=lambda f: (f.content_start, f.content_end))
+    pieces_of = [tuple(Span(tokens.starts[a], tokens.ends[b - 1], text[tokens.starts[a]:tokens.ends[b - 1]])
+                       for a, b in found.parts) for found in ordered]
+    contents = [" … ".join(piece.text for piece in pieces) if pieces else
+                text[found.content_start:found.content_end]
+                for found, pieces in zip(ordered, pieces_of, strict=True)]
+    topics_of = _topics(contents, topics)  # all at once: most keywords are in none of them
+    for found, pieces, content_text, topic_ids in zip(ordered, pieces_of, contents, topics_of, strict=True):
         ranges = found.parts or (found.token_range,)
 
         def in_content(token: int, ranges: tuple[tuple[int, int], ...] = ranges) -> bool:
@@ -1235,12 +1265,6 @@ def extract_statements(doc: Doc, mappings: Mappings, article_id: str, title_leng
             key = f"gaz:{match.payload}"
             if in_content(match.start) and match.start not in reader.by_token and key not in about:
                 about.append(key)
-        pieces = tuple(Span(tokens.starts[a], tokens.ends[b - 1], text[tokens.starts[a]:tokens.ends[b - 1]])
-                       for a, b in found.parts)
-        content_text = " … ".join(piece.text for piece in pieces) if pieces else \
-            text[found.content_start:found.content_end]
-        folded = fold(content_text)
-        topic_ids = tuple(tid for tid, keywords in topics if any(map(folded.__contains__, keywords)))
         mentioned = tuple(sorted({d.value for d in dates if in_content(d.start) and not d.relative}))
         statements.append(Statement(
             speaker_key=found.speaker,
