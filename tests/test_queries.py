@@ -354,7 +354,8 @@ def test_ties_are_broken_the_same_way_in_both_engines(graph: rdflib.Graph) -> No
     tied.add((JOC, SKOS.prefLabel, ar("القيادة المشتركة")))  # ا (U+0627) before ق
     tied.add((FAJR, SKOS.prefLabel, Literal("Brigades du Fajr", lang="fr")))
     # statement evidence: the smallest begin index, then the smallest IRI
-    for iri, begin, end in (("evidence/ar-001/text/63-070", 63, 70), ("evidence/ar-001/text/200-210", 200, 210)):
+    pieces = (("evidence/ar-001/text/63-070", 63, 70), ("evidence/ar-001/text/200-210", 200, 210))
+    for iri, begin, end in pieces:
         tied.add((S_AR_QUOTE, KG.evidence, ID[iri]))
         tied.add((ID[iri], NIF.beginIndex, Literal(begin, datatype=XSD.integer)))
         tied.add((ID[iri], NIF.endIndex, Literal(end, datatype=XSD.integer)))
@@ -375,7 +376,9 @@ def test_ties_are_broken_the_same_way_in_both_engines(graph: rdflib.Graph) -> No
         (ar("أبو سامي"), Literal(63, datatype=XSD.integer), Literal(70, datatype=XSD.integer))
     ]
     _, rows = run_named(tied, "roles", assignment=assignment)
-    assert [(r["person_label"], r["role_label"], r["org_label"], r["role"], r["evidence_text"]) for r in rows] == [
+    chosen = [(r["person_label"], r["role_label"], r["org_label"], r["role"], r["evidence_text"])
+              for r in rows]
+    assert chosen == [
         (ar("أبو سامي"), ar("القائد"), ar("القيادة المشتركة"), ID["concept/role/a-commander"],
          Literal("الحداد، القائد")),
     ]
@@ -388,13 +391,14 @@ def test_ties_are_broken_the_same_way_in_both_engines(graph: rdflib.Graph) -> No
     _, rows = run_named(tied, "who_said_what_about", target=RAMADI)
     assert [r["speaker_label"] for r in rows] == [ar("أبو سامي"), en("Layla Kareem")]
     _, rows = run_named(tied, "statements", statement=S_EN_SOURCE)
-    assert [(r["speaker_label"], r["evidence_start"], r["evidence_end"]) for r in rows] == [(None, None, None)]
+    picked = [(r["speaker_label"], r["evidence_start"], r["evidence_end"]) for r in rows]
+    assert picked == [(None, None, None)]
 
     store = pyoxigraph.Store()
     store.load(tied.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
     for name in COLUMNS:
-        for bindings in ({}, {"statement": S_AR_QUOTE}, {"person": HADDAD}, {"target": RAMADI}, {"topic": SECURITY},
-                         {"article": EN1}):
+        for bindings in ({}, {"statement": S_AR_QUOTE}, {"person": HADDAD}, {"target": RAMADI},
+                         {"topic": SECURITY}, {"article": EN1}):
             if not set(bindings) <= query_variables(named_query(name)):
                 continue
             _, rows = run_query(tied, named_query(name), bindings)
