@@ -266,3 +266,13 @@ def test_validate_and_suggest_read_the_store_like_the_turtle(tmp_path: Path, exa
                for graph in ("output/store", "output/graph.ttl")]
     assert outputs[0].returncode == outputs[1].returncode == 0
     assert json.loads(outputs[0].stdout) == json.loads(outputs[1].stdout)
+
+
+def test_commands_default_to_the_store(tmp_path: Path, examples_dir: Path, fixture_mappings: Path) -> None:
+    build(tmp_path, "output", str(examples_dir), mappings=fixture_mappings)
+    (tmp_path / "output" / "graph.ttl").unlink()  # only the store is left to read
+    valid = run_cli("validate", cwd=tmp_path)
+    assert valid.returncode == 0 and "output/store: conforms" in valid.stdout, explain(valid)
+    suggest = run_cli("gazetteer", "suggest", "--min-count", "1", "--format", "json", "--mappings",
+                      str(fixture_mappings), cwd=tmp_path)
+    assert suggest.returncode == 0 and json.loads(suggest.stdout), explain(suggest)

@@ -36,6 +36,7 @@ values given with --bind are passed as bindings, never pasted into the query tex
 that is not an IRI is looked up as an entity label first.
 """
 VALIDATE_EXAMPLES = """examples:
+  kgbuild validate                                   # output/store, else output/graph.ttl
   kgbuild validate output/graph.ttl                  # SHACL shapes of ontology/shapes.ttl
   kgbuild validate output/store                      # the same, on the Oxigraph store
 """
@@ -105,13 +106,17 @@ def make_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check a graph against the SHACL shapes", epilog=VALIDATE_EXAMPLES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    v.add_argument("graph", type=Path)
+    v.add_argument("graph", type=Path, nargs="?", default=None,
+                   help="a store folder or graph file (default output/store if present, "
+                   "else output/graph.ttl)")
 
     g = sub.add_parser("gazetteer", help="help grow mappings/gazetteer.yaml")
     gsub = g.add_subparsers(dest="gazetteer_command", required=True)
     s = gsub.add_parser("suggest", help="frequent actors the gazetteer does not know, with contexts",
                         epilog=SUGGEST_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    s.add_argument("graph", help="a built graph (.ttl .trig .nt .nq .jsonld); '-' = stdin")
+    s.add_argument("graph", nargs="?", default=None,
+                   help="a built graph: a store folder or .ttl .trig .nt .nq .jsonld file; '-' = stdin "
+                   "(default output/store if present, else output/graph.ttl)")
     s.add_argument("--input-format", choices=("ttl", "trig", "nt", "nq", "jsonld"), default=None,
                    help="syntax of standard input (default ttl)")
     s.add_argument("--type", action="append", choices=("person", "organisation", "place"), default=None,
@@ -167,17 +172,23 @@ def cmd_query(args: argparse.Namespace) -> int:
     bindings = dict(parse_binding(spec) for spec in args.bind)
     columns: list[str] = []
     rows: list = []
+    seen: set = set()
     for combo in expand_bindings(resolve_label_bindings(graph, bindings)) if bindings else [{}]:
         columns, found = run_query(graph, prepared, combo)
-        rows += [r for r in found if r not in rows]
+        # a label may name several nodes: the rows of each run, once each, in order
+        for row in found:
+            if row not in seen:
+                seen.add(row)
+                rows.append(row)
     print(format_rows(columns, rows, args.format), end="")
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .query import in_memory, load_graph
+    from .query import default_graph_path, in_memory, load_graph
     from .validate import validate_graph
 
+    args.graph = args.graph or default_graph_path()
     conforms, text, count = validate_graph(in_memory(load_graph(args.graph)))
     if conforms:
         print(f"{args.graph}: conforms to the shapes")
@@ -192,7 +203,9 @@ def cmd_gazetteer(args: argparse.Namespace) -> int:
     from .gazetteer import format_suggestions, read_graph, suggest
 
     mappings = load_mappings(args.mappings) if args.mappings else load_mappings()
-    graph = read_graph(args.graph, sys.stdin.buffer, args.input_format)
+    from .query import default_graph_path
+
+    graph = read_graph(args.graph or str(default_graph_path()), sys.stdin.buffer, args.input_format)
     types = [t.capitalize() for t in args.type] if args.type else ["Person", "Organisation"]
     items = suggest(graph, mappings, min_count=args.min_count, limit=args.limit, types=types,
                     contexts=args.contexts)
