@@ -18,18 +18,18 @@ def kgbuild_command(*args: str) -> list[str]:
 
 
 def records(shared: Path, files: tuple[str, ...], limit: int) -> list[dict[str, object]]:
-    """The first ``limit`` records with text, taken evenly from ``files``."""
-    per_file = -(-limit // len(files))
-    out: list[dict[str, object]] = []
+    """``limit`` records with text, the first of each file in turn (a short file leaves
+    the rest to the others)."""
+    pools = []
     for name in files:
-        taken = 0
         with (shared / "corpus" / name).open(encoding="utf-8") as handle:
-            for line in handle:
-                record = json.loads(line)
-                if record.get("text") and taken < per_file:
-                    out.append(record)
-                    taken += 1
-    return out[:limit]
+            pools.append([r for r in map(json.loads, handle) if r.get("text")])
+    out: list[dict[str, object]] = []
+    depth = 0
+    while len(out) < limit and any(depth < len(pool) for pool in pools):
+        out += [pool[depth] for pool in pools if depth < len(pool)][:limit - len(out)]
+        depth += 1
+    return out
 
 
 def sample(shared: Path, arabic: int, english: int) -> list[dict[str, object]]:
