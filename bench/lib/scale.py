@@ -47,7 +47,8 @@ def main() -> None:
         print(f"build --jobs {args.jobs}: {report['articles']:,} articles, {report['triples']:,} triples, "
               f"{len(report['problems'])} problem(s)")
         print(f"total time       {minutes:8.1f} min  ({report['articles'] / run.seconds:.0f} articles/s)")
-        print(f"peak RSS (tree)  {run.peak_rss_mb:8.0f} MB  (main process {run.peak_main_mb:.0f} MB)")
+        print(f"peak RSS (tree)  {run.peak_rss_mb:8.0f} MB  (main process {run.peak_main_mb:.0f} MB; "
+              f"PSS of the tree {run.peak_pss_mb:.0f} MB: pages the forked workers share counted once)")
         for name in ("graph.ttl", "store", "fragments.sqlite"):
             print(f"{name:17}{size_mb(work / 'out' / name):8,.0f} MB")
         scaled = run.seconds * 250_000 / max(1, report["articles"])

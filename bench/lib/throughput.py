@@ -43,7 +43,8 @@ def main() -> None:
         best = min(best, time.perf_counter() - started)
     tokenizer_rate = len(texts) / best
     print(f"articles {len(texts)} ({args.arabic} Arabic, {args.english} English), {words:,} words")
-    print(f"{'':24}{'seconds':>9}{'articles/s':>12}{'words/s':>11}{'peak RSS MB':>13}{'× tokenizer':>13}")
+    print(f"{'':24}{'seconds':>9}{'articles/s':>12}{'words/s':>11}{'peak RSS MB':>13}{'× tokenizer':>13}"
+          f"{'PSS MB':>8}")
     label = "spaCy bare tokenizer"
     print(f"{label:24}{best:9.2f}{tokenizer_rate:12.1f}{words / best:11.0f}{'':>13}{1:13.2f}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -63,7 +64,7 @@ def main() -> None:
             rates[jobs] = len(texts) / run.seconds
             label = f"kgbuild build --jobs {jobs}"
             print(f"{label:24}{run.seconds:9.2f}{rates[jobs]:12.1f}{words / run.seconds:11.0f}"
-                  f"{run.peak_rss_mb:13.0f}{rates[jobs] / tokenizer_rate:13.2f}")
+                  f"{run.peak_rss_mb:13.0f}{rates[jobs] / tokenizer_rate:13.2f}{run.peak_pss_mb:8.0f}")
         steady = len(texts) / max(1e-9, (len(texts) / rates[1]) - startup.seconds)
     print(f"start-up of a build (one article): {startup.seconds:.2f} s; --jobs 1 without it: "
           f"{steady:.1f} articles/s = {steady / tokenizer_rate:.2f} × tokenizer")
