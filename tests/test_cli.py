@@ -101,7 +101,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, root: Path, examples_dir: Pa
     """examples/ built once with the fixture mappings and every extra format."""
     out = tmp_path_factory.mktemp("built") / "out"
     proc = run_cli("build", str(examples_dir), "-o", str(out), "--mappings", str(fixture_mappings),
-                   "--format", "nt", "--format", "nq", "--format", "jsonld", cwd=root)
+                   "--format", "trig", "--format", "nt", "--format", "nq", "--format", "jsonld", cwd=root)
     assert proc.returncode == 0, explain(proc)
     return Built(out, proc)
 
@@ -132,7 +132,8 @@ def test_build_prints_summary_and_writes_files(built: Built, graph: rdflib.Graph
     assert {k: report[k] for k in SUMMARY_KEYS} == counts
     assert report["problems"] == []
     # names inside the output folder; merge_candidates.csv is written even when empty
-    assert report["files"] == [f"graph.{fmt}" for fmt in ALL_FORMATS] + ["merge_candidates.csv"]
+    assert report["files"] == [f"graph.{fmt}" for fmt in ALL_FORMATS] + \
+        ["store", "merge_candidates.csv", "fragments.sqlite"]
 
 
 def test_examples_articles_and_core_facts(graph: rdflib.Graph) -> None:
@@ -175,7 +176,8 @@ def test_build_with_project_mappings(tmp_path: Path, root: Path, examples_dir: P
     assert counts["articles"] == len(EXAMPLE_ARTICLES)
     assert counts["persons"] > 0 and counts["statements"] > 0
     assert counts["triples"] == len(parse_graph(tmp_path / "out" / "graph.ttl"))
-    assert (tmp_path / "out" / "graph.trig").is_file()
+    assert (tmp_path / "out" / "store").is_dir()
+    assert not (tmp_path / "out" / "graph.trig").exists(), "TriG is written only when asked for"
 
 
 # ---- serialisations ---------------------------------------------------------------------
@@ -210,17 +212,31 @@ def test_rebuild_is_byte_identical(tmp_path: Path, examples_dir: Path, fixture_m
         cwd.mkdir()
         # A relative -o keeps report.json (which lists the files written) comparable too.
         proc = run_cli("build", str(examples_dir), "-o", "out", "--mappings", str(fixture_mappings),
-                       *(arg for fmt in ALL_FORMATS[2:] for arg in ("--format", fmt)),
+                       *(arg for fmt in ALL_FORMATS[1:] for arg in ("--format", fmt)),
                        cwd=cwd, env={"PYTHONHASHSEED": seed})
         assert proc.returncode == 0, explain(proc)
         runs.append((cwd / "out", proc.stdout))
     (first, out1), (second, out2) = runs
-    names = sorted(p.name for p in first.iterdir())
-    assert names == sorted(p.name for p in second.iterdir())
-    assert names == sorted([f"graph.{fmt}" for fmt in ALL_FORMATS] + ["merge_candidates.csv", "report.json"])
+    # the store is a link to a folder with a random name; its contents are compared below
+    def listed(folder: Path) -> list[str]:
+        return sorted(p.name for p in folder.iterdir() if not p.name.startswith(".") and p.name != "store")
+
+    names = listed(first)
+    assert names == listed(second)
+    assert names == sorted([f"graph.{fmt}" for fmt in ALL_FORMATS] +
+                           ["merge_candidates.csv", "report.json", "fragments.sqlite"])
     differing = [n for n in names if (first / n).read_bytes() != (second / n).read_bytes()]
     assert differing == [], f"differ between PYTHONHASHSEED=1 and 4242: {differing}"
     assert out1 == out2
+    assert store_lines(first / "store") == store_lines(second / "store") == \
+        sorted((first / "graph.nt").read_text(encoding="utf-8").splitlines())
+
+
+def store_lines(path: Path) -> list[str]:
+    """The store's triples as sorted N-Triples lines."""
+    store = pyoxigraph.Store.read_only(str(path))
+    text = store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()).decode()
+    return sorted(text.splitlines())
 
 
 # ---- bad input and stdin ----------------------------------------------------------------

@@ -182,7 +182,7 @@ HADDAD = ID["person/sami-haddad"]
 
 
 def _nn(value: int) -> Literal:
-    return Literal(value, datatype=XSD.nonNegativeInteger)
+    return Literal(value, datatype=XSD.integer)
 
 
 Breaker = Callable[[rdflib.Graph], object]
@@ -198,7 +198,7 @@ BROKEN: dict[str, tuple[Breaker, str]] = {
         "is not the text",
     ),
     "begin after end": (lambda g: g.set((M1, NIF.beginIndex, _nn(30))), "is not before"),
-    "negative offset": (lambda g: g.set((M1, NIF.beginIndex, Literal(-1))), "nonNegativeInteger"),
+    "negative offset": (lambda g: g.set((M1, NIF.beginIndex, Literal(-1))), "MinInclusive"),
     "context of another article": (
         lambda g: g.set((M1, NIF.referenceContext, ID["article/en-001/text"])),
         "belongs to another article",

@@ -29,11 +29,12 @@ from kgbuild.query import (
     named_query,
     parse_binding,
     prepare,
+    query_variables,
     read_query,
     resolve_label_bindings,
     run_query,
 )
-from kgbuild.vocab import ID, KG
+from kgbuild.vocab import ID, KG, NIF
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "graph" / "small.ttl"
@@ -306,8 +307,8 @@ def test_statements(graph: rdflib.Graph) -> None:
         "date": date("2015-07-23"),
         "mentions_date": date("2015-06-10"),
         "article": AR1,
-        "evidence_start": Literal(63, datatype=XSD.nonNegativeInteger),
-        "evidence_end": Literal(112, datatype=XSD.nonNegativeInteger),
+        "evidence_start": Literal(63, datatype=XSD.integer),
+        "evidence_end": Literal(112, datatype=XSD.integer),
     }
     by_statement = {r["statement"]: r for r in rows}
     # no kg:statedOn: the article's publication date
@@ -341,6 +342,68 @@ def test_speaker_label_falls_back_to_another_language(graph: rdflib.Graph, store
     other.load(arabic_only.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
     _, ox = oxigraph_rows(other, "statements", {"speaker": KAREEM})
     assert {row[2] for row in ox} == {_canon(ar("ليلى كريم"))}
+
+
+def test_ties_are_broken_the_same_way_in_both_engines(graph: rdflib.Graph) -> None:
+    # A merged graph may hold several prefLabels in one language, several role labels,
+    # roles and evidence pieces.  The queries pick one by comparing plain strings (code
+    # points), so both engines must make the same choice.
+    tied = copy_of(graph)
+    tied.add((HADDAD, SKOS.prefLabel, ar("أبو سامي")))  # أ (U+0623) sorts before س
+    tied.add((HADDAD, SKOS.prefLabel, en("Al-Haddad")))
+    tied.add((JOC, SKOS.prefLabel, ar("القيادة المشتركة")))  # ا (U+0627) before ق
+    tied.add((FAJR, SKOS.prefLabel, Literal("Brigades du Fajr", lang="fr")))
+    # statement evidence: the smallest begin index, then the smallest IRI
+    pieces = (("evidence/ar-001/text/63-070", 63, 70), ("evidence/ar-001/text/200-210", 200, 210))
+    for iri, begin, end in pieces:
+        tied.add((S_AR_QUOTE, KG.evidence, ID[iri]))
+        tied.add((ID[iri], NIF.beginIndex, Literal(begin, datatype=XSD.integer)))
+        tied.add((ID[iri], NIF.endIndex, Literal(end, datatype=XSD.integer)))
+    # role assignment: a smaller role label, role and evidence IRI in the same article
+    assignment = ID["role/0ffe932e96c9ff5a"]
+    tied.add((assignment, KG.roleLabel, ar("القائد")))
+    tied.add((assignment, KG.roleLabel, en("Commander")))  # "ar|…" sorts before "en|…"
+    tied.add((assignment, rdflib.namespace.ORG.role, ID["concept/role/a-commander"]))
+    tied.add((assignment, KG.evidence, ID["evidence/ar-001/text/10-46"]))
+    tied.add((ID["evidence/ar-001/text/10-46"], KG.inArticle, AR1))
+    tied.add((ID["evidence/ar-001/text/10-46"], NIF.anchorOf, Literal("الحداد، القائد")))
+    # and nothing to choose from: no evidence, no prefLabel
+    tied.remove((S_EN_SOURCE, KG.evidence, None))
+    tied.remove((SOURCE_EN, SKOS.prefLabel, None))
+
+    _, rows = run_named(tied, "statements", statement=S_AR_QUOTE)
+    assert [(r["speaker_label"], r["evidence_start"], r["evidence_end"]) for r in rows] == [
+        (ar("أبو سامي"), Literal(63, datatype=XSD.integer), Literal(70, datatype=XSD.integer))
+    ]
+    _, rows = run_named(tied, "roles", assignment=assignment)
+    chosen = [(r["person_label"], r["role_label"], r["org_label"], r["role"], r["evidence_text"])
+              for r in rows]
+    assert chosen == [
+        (ar("أبو سامي"), ar("القائد"), ar("القيادة المشتركة"), ID["concept/role/a-commander"],
+         Literal("الحداد، القائد")),
+    ]
+    _, rows = run_named(tied, "roles_of", person=HADDAD)
+    assert [(r["role_label"], r["org_label"]) for r in rows] == [(ar("القائد"), ar("القيادة المشتركة"))]
+    _, rows = run_named(tied, "statement_about", statement=S_AR_QUOTE)
+    assert [r["about_label"] for r in rows] == [ar("كتائب الفجر"), ar("الرمادي")]
+    _, rows = run_named(tied, "statement_about", statement=S_EN_SAID)
+    assert {r["about"]: r["about_label"] for r in rows}[FAJR] == en("Fajr Brigades")
+    _, rows = run_named(tied, "who_said_what_about", target=RAMADI)
+    assert [r["speaker_label"] for r in rows] == [ar("أبو سامي"), en("Layla Kareem")]
+    _, rows = run_named(tied, "statements", statement=S_EN_SOURCE)
+    picked = [(r["speaker_label"], r["evidence_start"], r["evidence_end"]) for r in rows]
+    assert picked == [(None, None, None)]
+
+    store = pyoxigraph.Store()
+    store.load(tied.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    for name in COLUMNS:
+        for bindings in ({}, {"statement": S_AR_QUOTE}, {"person": HADDAD}, {"target": RAMADI},
+                         {"topic": SECURITY}, {"article": EN1}):
+            if not set(bindings) <= query_variables(named_query(name)):
+                continue
+            _, rows = run_query(tied, named_query(name), bindings)
+            _, ox_rows = oxigraph_rows(store, name, bindings)
+            assert ox_rows == [tuple(_canon(v) for v in row) for row in rows], (name, bindings)
 
 
 def test_statement_about(graph: rdflib.Graph) -> None:
@@ -639,7 +702,7 @@ def test_load_graph_missing_and_unknown_suffix(tmp_path: Path) -> None:
 
 ROWS_COLUMNS = ["who", "said", "n", "quote", "missing"]
 ROWS: list[tuple[Identifier | None, ...]] = [
-    (HADDAD, ar('قال، "نعم"'), Literal(63, datatype=XSD.nonNegativeInteger), Literal(True), None),
+    (HADDAD, ar('قال، "نعم"'), Literal(63, datatype=XSD.integer), Literal(True), None),
     (KAREEM, en("said\nthat"), Literal(7), Literal(False), None),
 ]
 

@@ -16,9 +16,15 @@ from .errors import KGBuildError
 from .graph import FORMATS
 
 BUILD_EXAMPLES = """examples:
-  kgbuild build examples/ -o output/                 # graph.ttl and graph.trig
-  kgbuild build news.jsonl report.md page.html -o out/ --format nt --format jsonld
+  kgbuild build examples/ -o output/                 # graph.ttl and the store output/store/
+  kgbuild build news.jsonl report.md page.html -o out/ --format trig --format nq
+  kgbuild build corpus/ -o output/ --jobs 2          # two worker processes (default: all cores)
+  kgbuild build --update -o output/ today.jsonl      # add new articles, replace changed ones
   cat articles.jsonl | kgbuild build - -o output/    # '-' reads standard input
+  kgbuild build corpus/ -o output/ --engine dask --scheduler tcp://10.0.0.5:8786
+a build writes output/graph.ttl, the Oxigraph store output/store/ (which kgbuild query
+uses when present), report.json, merge_candidates.csv and fragments.sqlite (what --update
+builds on). The progress bar (articles/s) shows on a terminal only.
 """
 QUERY_EXAMPLES = """examples:
   kgbuild query --name roles                         # a named query from ontology/queries/
@@ -30,7 +36,9 @@ values given with --bind are passed as bindings, never pasted into the query tex
 that is not an IRI is looked up as an entity label first.
 """
 VALIDATE_EXAMPLES = """examples:
+  kgbuild validate                                   # output/store, else output/graph.ttl
   kgbuild validate output/graph.ttl                  # SHACL shapes of ontology/shapes.ttl
+  kgbuild validate output/store                      # the same, on the Oxigraph store
 """
 SUGGEST_EXAMPLES = """examples:
   kgbuild gazetteer suggest output/graph.ttl                # the 20 actors named in most articles
@@ -69,7 +77,18 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("-o", "--output", type=Path, default=Path("output"),
                    help="output folder (default output/)")
     b.add_argument("--format", action="append", choices=FORMATS, default=None,
-                   help="extra serialisation (repeatable); graph.ttl and graph.trig are always written")
+                   help="extra serialisation (repeatable): trig and nq keep one named graph per article; "
+                   "graph.ttl is always written")
+    b.add_argument("-j", "--jobs", type=_count, default=0, metavar="N",
+                   help="worker processes (default 0 = one per core; 1 = no workers)")
+    b.add_argument("--update", action="store_true",
+                   help="keep the articles of the earlier build in --output; extract only new or "
+                   "changed ones")
+    b.add_argument("--no-store", dest="store", action="store_false",
+                   help="do not load the Oxigraph store output/store/")
+    b.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local processes (default) or a Dask cluster (needs --scheduler)")
+    b.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786")
     b.add_argument("--quiet", action="store_true", help="print no summary")
     _add_output_options(b)
 
@@ -79,19 +98,25 @@ def make_parser() -> argparse.ArgumentParser:
     source.add_argument("file", nargs="?", type=Path, help="a .rq file")
     source.add_argument("--name", help="a named query of ontology/queries/ (e.g. roles, statements)")
     source.add_argument("-e", "--expression", help="SPARQL text")
-    q.add_argument("--graph", type=Path, default=Path("output/graph.ttl"), help="default output/graph.ttl")
+    q.add_argument("--graph", type=Path, default=None,
+                   help="a store folder or a graph file (default output/store if present, "
+                   "else output/graph.ttl)")
     q.add_argument("--bind", action="append", default=[], metavar="VAR=VALUE", help="bind a variable")
     q.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     v = sub.add_parser("validate", help="check a graph against the SHACL shapes", epilog=VALIDATE_EXAMPLES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    v.add_argument("graph", type=Path)
+    v.add_argument("graph", type=Path, nargs="?", default=None,
+                   help="a store folder or graph file (default output/store if present, "
+                   "else output/graph.ttl)")
 
     g = sub.add_parser("gazetteer", help="help grow mappings/gazetteer.yaml")
     gsub = g.add_subparsers(dest="gazetteer_command", required=True)
     s = gsub.add_parser("suggest", help="frequent actors the gazetteer does not know, with contexts",
                         epilog=SUGGEST_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    s.add_argument("graph", help="a built graph (.ttl .trig .nt .nq .jsonld); '-' = stdin")
+    s.add_argument("graph", nargs="?", default=None,
+                   help="a built graph: a store folder or .ttl .trig .nt .nq .jsonld file; '-' = stdin "
+                   "(default output/store if present, else output/graph.ttl)")
     s.add_argument("--input-format", choices=("ttl", "trig", "nt", "nq", "jsonld"), default=None,
                    help="syntax of standard input (default ttl)")
     s.add_argument("--type", action="append", choices=("person", "organisation", "place"), default=None,
@@ -112,8 +137,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import DEFAULT_FORMATS, build
 
     formats = list(DEFAULT_FORMATS) + [f for f in (args.format or []) if f not in DEFAULT_FORMATS]
+    if args.engine == "dask" and not args.scheduler:
+        print("kgbuild build: error: --engine dask needs --scheduler ADDRESS", file=sys.stderr)
+        return 2
     report = build(args.inputs, args.output, formats, args.mappings, stdin=sys.stdin,
-                   on_problem=lambda p: print(str(p), file=sys.stderr))
+                   on_problem=lambda p: print(str(p), file=sys.stderr), jobs=args.jobs, update=args.update,
+                   engine=args.engine, scheduler=args.scheduler, store=args.store)
     if not args.quiet:
         print(report.summary())
     return report.exit_status
@@ -121,6 +150,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     from .query import (
+        default_graph_path,
         expand_bindings,
         format_rows,
         load_graph,
@@ -138,22 +168,28 @@ def cmd_query(args: argparse.Namespace) -> int:
         prepared = prepare(args.expression, "<-e>")
     else:
         prepared = read_query(args.file)
-    graph = load_graph(args.graph)
+    graph = load_graph(args.graph or default_graph_path())
     bindings = dict(parse_binding(spec) for spec in args.bind)
     columns: list[str] = []
     rows: list = []
+    seen: set = set()
     for combo in expand_bindings(resolve_label_bindings(graph, bindings)) if bindings else [{}]:
         columns, found = run_query(graph, prepared, combo)
-        rows += [r for r in found if r not in rows]
+        # a label may name several nodes: the rows of each run, once each, in order
+        for row in found:
+            if row not in seen:
+                seen.add(row)
+                rows.append(row)
     print(format_rows(columns, rows, args.format), end="")
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .query import load_graph
+    from .query import default_graph_path, in_memory, load_graph
     from .validate import validate_graph
 
-    conforms, text, count = validate_graph(load_graph(args.graph))
+    args.graph = args.graph or default_graph_path()
+    conforms, text, count = validate_graph(in_memory(load_graph(args.graph)))
     if conforms:
         print(f"{args.graph}: conforms to the shapes")
         return 0
@@ -167,7 +203,9 @@ def cmd_gazetteer(args: argparse.Namespace) -> int:
     from .gazetteer import format_suggestions, read_graph, suggest
 
     mappings = load_mappings(args.mappings) if args.mappings else load_mappings()
-    graph = read_graph(args.graph, sys.stdin.buffer, args.input_format)
+    from .query import default_graph_path
+
+    graph = read_graph(args.graph or str(default_graph_path()), sys.stdin.buffer, args.input_format)
     types = [t.capitalize() for t in args.type] if args.type else ["Person", "Organisation"]
     items = suggest(graph, mappings, min_count=args.min_count, limit=args.limit, types=types,
                     contexts=args.contexts)

@@ -143,6 +143,7 @@ def _is_vowel(unit: Unit) -> bool:
     return unit[0] in _VOWELS
 
 
+@lru_cache(maxsize=1 << 16)
 def arabic_token_skeleton(token: str) -> tuple[Unit, ...]:
     """The units of one Arabic-script name token (the article ال dropped)."""
     text = "".join(_AR_PRE.get(c, c) for c in unicodedata.normalize("NFC", token)
@@ -178,6 +179,7 @@ def arabic_token_skeleton(token: str) -> tuple[Unit, ...]:
     return _mark_initial(units)
 
 
+@lru_cache(maxsize=1 << 16)
 def latin_token_skeleton(token: str) -> tuple[Unit, ...]:
     """The units of one Latin-script name token (an al-/el- article dropped)."""
     text = "".join(c for c in unicodedata.normalize("NFKD", token.lower())
@@ -313,6 +315,7 @@ def _consonants(skeleton: Sequence[Unit]) -> int:
     return sum(1 for u in skeleton if not _is_vowel(u))
 
 
+@lru_cache(maxsize=1 << 18)  # a corpus pairs the same few thousand name tokens again and again
 def token_score(a: Sequence[Unit], b: Sequence[Unit]) -> float:
     """1 for skeletons equal up to what transliteration blurs, falling to 0."""
     rows, cols = len(a), len(b)
@@ -433,7 +436,8 @@ class Actor:
     iri: str
     type: str  # "Person" | "Organisation" | "Place"
     label: str
-    articles: tuple[str, ...]  # article ids, sorted
+    articles: tuple[str, ...]  # article ids, sorted (a build keeps the first ten)
+    article_count: int = 0  # every article naming it; 0 = len(articles)
 
 
 @dataclass(frozen=True)
@@ -582,9 +586,9 @@ CANDIDATE_COLUMNS = ("score", "reason", "arabic_iri", "arabic_label", "latin_iri
 _LISTED_ARTICLES = 10
 
 
-def _article_list(articles: Sequence[str]) -> str:
-    listed = " ".join(articles[:_LISTED_ARTICLES])
-    more = len(articles) - _LISTED_ARTICLES
+def _article_list(actor: Actor) -> str:
+    listed = " ".join(actor.articles[:_LISTED_ARTICLES])
+    more = max(actor.article_count, len(actor.articles)) - min(len(actor.articles), _LISTED_ARTICLES)
     return f"{listed} (+{more} more)" if more > 0 else listed
 
 
@@ -633,6 +637,6 @@ def candidates_csv(candidates: Iterable[Proposal], taken_ids: Iterable[str] = ()
     for p in candidates:
         hint = gazetteer_stub(p.latin.type, {"ar": p.arabic.label, "en": p.latin.label}, taken)
         writer.writerow((f"{p.match.score:.3f}", p.reason, p.arabic.iri, p.arabic.label, p.latin.iri,
-                         p.latin.label, _article_list(p.arabic.articles), _article_list(p.latin.articles),
+                         p.latin.label, _article_list(p.arabic), _article_list(p.latin),
                          hint))
     return out.getvalue()

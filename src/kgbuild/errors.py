@@ -50,6 +50,12 @@ class Errors:
     E208 = "spaCy pipeline '{name}' named in the config cannot be loaded: {reason}"
     # extraction (E3xx)
     E301 = "article '{id}' could not be analysed and was skipped: {reason}"
+    E302 = "the spool of an earlier build cannot be read: {reason}; run a full build (without --update)"
+    E303 = ("the spool was built with other mappings or another version of kgbuild; "
+            "run a full build (without --update)")
+    E304 = "bad build option: {reason}"
+    E305 = "the graph store cannot be opened: {reason}"
+    E306 = "the Dask engine failed: {reason}"
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ from .config import Mappings
 from .crossscript import gazetteer_stub
 from .errors import KGBuildError, problem
 from .mapping import Mapper
-from .query import load_graph, parse_graph
+from .ntriples import bare
+from .query import in_memory, load_graph, parse_graph
 
 TYPES = ("Person", "Organisation", "Place")
 SUGGEST_FORMATS = ("text", "yaml", "csv", "json")
@@ -61,7 +62,7 @@ def read_graph(source: str, stdin: BinaryIO | None = None, syntax: str | None = 
     """A graph file (syntax from its suffix), or standard input for '-' (Turtle unless
     ``syntax`` says otherwise: ttl, trig, nt, nq, jsonld)."""
     if source != "-":
-        return load_graph(Path(source))
+        return in_memory(load_graph(Path(source)))
     data = (stdin or sys.stdin.buffer).read()
     return parse_graph(data, GRAPH_SYNTAX[syntax or "ttl"], "<stdin>")
 
@@ -87,7 +88,7 @@ def suggest(graph: rdflib.Graph, mappings: Mappings, *, min_count: int = 2, limi
     """
     rdf = mappings.rdf
     mapper = Mapper(mappings)
-    known: set[object] = {mapper.entity_iri(f"gaz:{entry.id}") for entry in mappings.gazetteer}
+    known: set[object] = {URIRef(bare(mapper.entity_iri(f"gaz:{entry.id}"))) for entry in mappings.gazetteer}
     same_as = rdf.properties["Entity"]["same_as"]
     known |= {s for s, o in graph.subject_objects(same_as) if str(o).startswith(WIKIDATA)}
     wanted = {rdf.classes[t][0]: t for t in types}

@@ -1,186 +1,256 @@
-"""The graph stage: merge per-article triples, settle labels, write every serialisation.
+"""The graph stage: unite the fragments of every article, settle labels, merge actors
+across scripts and write each serialisation as a stream.
 
-Serialisations are written by hand, sorted, so that the same input gives byte-identical
-files whatever Python's hash seed (rdflib's own writers follow set order).  JSON-LD goes
-through rdflib and is then sorted.
+What this stage keeps in memory grows with the number of distinct actors, roles and
+concepts, not with the number of articles: the per-article text (rendered by the workers)
+is read back from the spool one article at a time, in the order of the article IRIs, and
+copied to the outputs.  Only an article that names an actor merged across scripts is
+re-rendered.  Every serialisation is therefore a deterministic function of the set of
+articles, whatever the number of workers or machines and whatever order they finished in.
+
+Layout of graph.ttl: the prefixes, then the shared nodes (actors with their labels, roles,
+concepts, rules) sorted by IRI, then one block per article, in IRI order, holding the
+triples that touch the article's own nodes.  TriG and N-Quads hold one named graph per
+article: its own triples, the shared triples it gave, and the labels of its actors.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-
-from rdflib import RDF, Graph, Literal, URIRef
-from rdflib.term import Node
+from dataclasses import dataclass, field
+from typing import TextIO
 
 from .config import Mappings
 from .crossscript import Actor
-from .mapping import LabelCandidate, Mapper, Triple
-from .records import ArticleResult
+from .fragment import Fragment, LabelTally, label_triples
+from .mapping import LabelCandidate, Mapper
+from .ntriples import (
+    RDF_TYPE,
+    VOCAB_PREFIXES,
+    NTriple,
+    bare,
+    nt_line,
+    prefix_block,
+    split_triple,
+    turtle_body,
+)
 
 FORMATS = ("ttl", "trig", "nt", "nq", "jsonld")
-_PN_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-VOCAB_PREFIXES = {
-    "kg": "https://w3id.org/kgbuild/ontology#",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "nif": "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-}
+_LISTED = 10  # article ids kept per actor for the review file
 
 
 @dataclass
-class KnowledgeGraph:
-    """Triples per article plus label candidates; labels are settled on output."""
+class _Seen:
+    count: int = 0
+    first: list[str] = field(default_factory=list)  # the smallest ids seen, at most _LISTED
+
+    def add(self, article_id: str) -> None:
+        self.count += 1
+        if article_id in self.first:
+            return
+        self.first.append(article_id)
+        if len(self.first) > _LISTED:
+            self.first.remove(max(self.first))
+
+
+@dataclass
+class CorpusGraph:
+    """What the corpus-wide steps need of every fragment: shared triples, label tallies,
+    the parts of role IRIs and where each actor was seen."""
 
     mappings: Mappings
-    per_article: dict[str, set[Triple]] = field(default_factory=dict)
-    label_candidates: list[LabelCandidate] = field(default_factory=list)
-    article_ids: dict[str, str] = field(default_factory=dict)  # article IRI → article id
-    _labels: dict[URIRef, list[Triple]] | None = None
-    _mapper: Mapper | None = None
+    shared: set[NTriple] = field(default_factory=set)
+    tallies: dict[tuple[str, str], LabelTally] = field(default_factory=lambda: defaultdict(LabelTally))
+    gazetteer_nodes: set[str] = field(default_factory=set)
+    role_parts: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    seen: dict[str, _Seen] = field(default_factory=lambda: defaultdict(_Seen))
+    rename: dict[str, str] = field(default_factory=dict)  # merged node → kept node
+    merged_nodes: set[str] = field(default_factory=set)  # actors (not roles) renamed
+    articles: int = 0
+    roles: int = 0
+    statements: int = 0
+    own_triples: int = 0
+    _labels: dict[str, list[NTriple]] | None = None
 
-    @property
-    def mapper(self) -> Mapper:
-        if self._mapper is None:
-            self._mapper = Mapper(self.mappings)
-        return self._mapper
+    def __post_init__(self) -> None:
+        self.mapper = Mapper(self.mappings)
+        self._kinds = {self.mapper.classes[kind][0]: kind for kind in ("Person", "Organisation", "Place")}
+        self._same_as = self.mapper.props["Entity"]["same_as"]
 
-    def add(self, result: ArticleResult) -> None:
-        triples, labels = self.mapper.map_article(result)
-        name = str(self.mapper.article_iri(result.article.id))
-        self.per_article[name] = set(triples)
-        self.article_ids[name] = result.article.id
-        self.label_candidates += labels
+    def add(self, fragment: Fragment) -> None:
+        """Take in one article's shared part (its own text stays in the spool)."""
+        self.articles += 1
+        self.roles += fragment.roles
+        self.statements += fragment.statements
+        self.own_triples += fragment.own_triples
+        self.shared.update(fragment.shared)
+        for s, p, o in fragment.shared:
+            if p == RDF_TYPE and o in self._kinds:
+                self.seen[s].add(fragment.id)
+        for candidate in fragment.labels:
+            self.tallies[(candidate.entity, candidate.lang)].add(candidate)
+            if candidate.from_gazetteer:
+                self.gazetteer_nodes.add(candidate.entity)
+        for role, person, office, org in fragment.role_parts:
+            self.role_parts[role] = (person, office, org)
         self._labels = None
 
-    # ---- one actor, one node, across scripts (kgbuild.crossscript) -------------------------
+    # ---- one actor, one node, across scripts (kgbuild.crossscript) ------------------------
     def actors(self) -> list[Actor]:
         """Every person, organisation and place not from the gazetteer, with its one
         preferred label and the articles it occurs in; actors already labelled in both
         scripts are left out (there is nothing to match)."""
-        kinds = {cls: kind for kind in ("Person", "Organisation", "Place")
-                 for cls in self.mappings.rdf.classes[kind][:1]}
-        types: dict[URIRef, str] = {}
-        seen_in: dict[URIRef, set[str]] = defaultdict(set)
-        for name, triples in self.per_article.items():
-            for s, p, o in triples:
-                if p == RDF.type and o in kinds:
-                    types[s] = kinds[o]  # type: ignore[index]
-                    seen_in[s].add(self.article_ids[name])
-        known = {c.entity for c in self.label_candidates if c.from_gazetteer}
-        pref = self.mappings.rdf.properties["Entity"]["pref_label"]
+        types = {s: self._kinds[o] for s, p, o in self.shared if p == RDF_TYPE and o in self._kinds}
+        pref = self.mapper.props["Entity"]["pref_label"]
         labels = self.label_triples()
         out: list[Actor] = []
-        for node in sorted(types.keys() - known):
+        for node in sorted(types.keys() - self.gazetteer_nodes):
             names = [o for _, p, o in labels.get(node, ()) if p == pref]
             if len(names) == 1:
-                out.append(Actor(str(node), types[node], str(names[0]), tuple(sorted(seen_in[node]))))
+                seen = self.seen[node]
+                out.append(Actor(bare(node), types[node], _lexical(names[0]), tuple(sorted(seen.first)),
+                                 seen.count))
         return out
 
-    def apply_merges(self, pairs: Iterable[tuple[URIRef, URIRef]]) -> None:
-        """Make each (kept, merged) pair one node: every triple of ``merged`` is rewritten
-        to ``kept``, which records ``owl:sameAs merged`` in each article graph that used
-        the merged IRI (so the trig still says where that name came from); role nodes,
-        whose IRIs are made from their person and organisation, are remade so that one
-        office held by the merged actor is one node again."""
-        rename: dict[Node, URIRef] = {merged: kept for kept, merged in pairs if kept != merged}
+    def apply_merges(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Make each (kept, merged) pair of bare IRIs one node: every triple naming
+        ``merged`` names ``kept`` instead, and ``kept owl:sameAs merged`` is said in each
+        article graph that used the merged IRI; role nodes, whose IRIs are made from their
+        person and organisation, are remade so that one office is one node again."""
+        rename = {f"<{merged}>": f"<{kept}>" for kept, merged in pairs if kept != merged}
         if not rename:
             return
-        for role, (person, office, org) in list(self.mapper.role_parts.items()):
+        self.merged_nodes |= set(rename)
+        for role, (person, office, org) in list(self.role_parts.items()):
             if person in rename or org in rename:
-                rename[role] = self.mapper.role_iri(rename.get(person, person), office, rename.get(org, org))
-        same_as = self.mappings.rdf.properties["Entity"]["same_as"]
-        merged_nodes = {m for m in rename if m not in self.mapper.role_parts}
-        for name, triples in self.per_article.items():
-            touched = {n for s, _, o in triples for n in (s, o) if n in rename}
-            if not touched:
-                continue
-            rewritten = {(rename.get(s, s), p, rename.get(o, o)) for s, p, o in triples}
-            rewritten |= {(rename[n], same_as, n) for n in touched & merged_nodes}
-            self.per_article[name] = rewritten
-        self.label_candidates = [
-            replace(c, entity=rename[c.entity]) if c.entity in rename else c for c in self.label_candidates]
+                new = self.mapper.role_iri(rename.get(person, person), office, rename.get(org, org))
+                rename[role] = new
+                self.role_parts[new] = self.mapper.role_parts.pop(new)
+        self.rename.update(rename)
+        self.shared = {self._renamed(t) for t in self.shared}
+        self.shared |= {(rename[n], self._same_as, n) for n in self.merged_nodes if n in rename}
+        tallies: dict[tuple[str, str], LabelTally] = defaultdict(LabelTally)
+        for (entity, lang), tally in self.tallies.items():
+            tallies[(rename.get(entity, entity), lang)].update(tally)
+        self.tallies = tallies
+        self.gazetteer_nodes = {rename.get(n, n) for n in self.gazetteer_nodes}
         self._labels = None
 
-    def label_triples(self) -> dict[URIRef, list[Triple]]:
-        """One prefLabel per entity and language: the gazetteer's, else the name most often
-        written in full; every other spelling becomes an altLabel."""
-        if self._labels is not None:
-            return self._labels
-        props = self.mappings.rdf.properties["Entity"]
-        grouped: dict[tuple[URIRef, str], list[LabelCandidate]] = defaultdict(list)
-        for candidate in self.label_candidates:
-            grouped[(candidate.entity, candidate.lang)].append(candidate)
-        out: dict[URIRef, list[Triple]] = defaultdict(list)
-        for (entity, lang), candidates in sorted(grouped.items()):
-            gazetteer = [c for c in candidates if c.from_gazetteer and c.preferred]
-            written = Counter(c.label for c in candidates if c.written)
-            if written:
-                # a known person is named as the sources spell him; the gazetteer form stays an altLabel
-                chosen = min(written, key=lambda label: (-written[label], -len(label.split()), label))
-            elif gazetteer:
-                chosen = gazetteer[0].label
-            else:
-                votes = Counter(c.label for c in candidates if c.preferred)
-                chosen = min(votes, key=lambda label: (-votes[label], -len(label.split()), label))
-            lit = Literal(chosen, lang=lang) if lang in ("ar", "en") else Literal(chosen)
-            out[entity] += [(entity, props["pref_label"], lit), (entity, props["label"], lit)]
-            for label in sorted({c.label for c in candidates} - {chosen}):
-                alt = Literal(label, lang=lang) if lang in ("ar", "en") else Literal(label)
-                out[entity].append((entity, props["alt_label"], alt))
-        self._labels = dict(out)
+    def _renamed(self, triple: NTriple) -> NTriple:
+        s, p, o = triple
+        return self.rename.get(s, s), p, self.rename.get(o, o)
+
+    def label_triples(self) -> dict[str, list[NTriple]]:
+        if self._labels is None:
+            self._labels = label_triples(self.tallies, self.mapper)
         return self._labels
 
-    def article_triples(self, graph_name: str) -> set[Triple]:
-        triples = set(self.per_article[graph_name])
-        labels = self.label_triples()
-        for subject in {s for s, _, _ in triples}:
-            triples.update(labels.get(subject, ()))
+    # ---- what each output holds -------------------------------------------------------------
+    def shared_section(self) -> set[NTriple]:
+        triples = set(self.shared)
+        for entity_labels in self.label_triples().values():
+            triples.update(entity_labels)
         return triples
 
-    def all_triples(self) -> set[Triple]:
-        union: set[Triple] = set()
-        for triples in self.per_article.values():
-            union |= triples
-        for label_triples in self.label_triples().values():
-            union.update(label_triples)
-        return union
+    def triple_count(self) -> int:
+        return len(self.shared_section()) + self.own_triples
 
-    # ---- output --------------------------------------------------------------------------
-    def serialise(self, fmt: str) -> str:
-        if fmt == "ttl":
-            return turtle(self.all_triples())
-        if fmt == "nt":
-            return "".join(sorted(_nt_line(t) for t in self.all_triples()))
-        if fmt == "trig":
-            parts = [_prefix_block()]
-            for name in sorted(self.per_article):
-                body = _turtle_body(self.article_triples(name), indent="    ")
-                parts.append(f"<{name}> {{\n{body}}}\n")
-            return "\n".join(parts)
-        if fmt == "nq":
-            lines = []
-            for name in sorted(self.per_article):
-                lines += [_nt_line(t, name) for t in self.article_triples(name)]
-            return "".join(sorted(lines))
-        if fmt == "jsonld":
-            graph = Graph()
-            for prefix, ns in VOCAB_PREFIXES.items():
-                graph.bind(prefix, ns)
-            for triple in self.all_triples():
-                graph.add(triple)
-            data = json.loads(graph.serialize(format="json-ld"))
-            return json.dumps(_sorted_jsonld(data), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-        raise ValueError(fmt)
+    def type_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for _, p, o in self.shared:
+            if p == RDF_TYPE and o in self._kinds:
+                counts[self._kinds[o]] += 1
+        return counts
+
+    def touched(self, fragment: Fragment) -> bool:
+        rename = self.rename
+        return bool(rename) and (any(r in rename for r in fragment.refs) or
+                                 any(s in rename or o in rename for s, _, o in fragment.shared))
+
+    def own(self, fragment: Fragment) -> tuple[str, str]:
+        """(Turtle body, N-Quads) of the article's own triples, renamed where a merge asks."""
+        if not self.touched(fragment):
+            return fragment.own_ttl, fragment.own_nq
+        suffix = f" {fragment.graph} .\n"
+        triples = {self._renamed(split_triple(line.removesuffix(suffix) + " .")) for line in
+                   fragment.own_nq.splitlines(keepends=True)}
+        return turtle_body(triples), "".join(sorted(nt_line(t, fragment.graph) for t in triples))
+
+    def article_extra(self, fragment: Fragment) -> set[NTriple]:
+        """What an article's graph holds beyond its own triples: its shared triples, the
+        labels of its subjects and owl:sameAs for each merged IRI it used."""
+        shared = {self._renamed(t) for t in fragment.shared}
+        labels = self.label_triples()
+        for subject in {s for s, _, _ in shared}:
+            shared.update(labels.get(subject, ()))
+        used = {n for t in fragment.shared for n in (t[0], t[2])} | set(fragment.refs)
+        shared |= {(self.rename[n], self._same_as, n) for n in used & self.merged_nodes}
+        return shared
+
+
+def _lexical(term: str) -> str:
+    """The text of an N-Triples literal."""
+    body = term[1:term.rindex('"')]
+    return json.loads(f'"{body}"') if "\\" in body else body
+
+
+# ---- writers -----------------------------------------------------------------------------------
+class GraphWriter:
+    """Every requested serialisation, written in one pass over the fragments: call
+    ``begin`` once, ``article`` for each fragment in IRI order, then ``end``.  ``sinks``
+    maps a format ("ttl", "trig", "nt", "nq") to an open text file; ``store`` (any object
+    with ``write(text)``) receives the same N-Triples as graph.nt."""
+
+    def __init__(self, corpus: CorpusGraph, sinks: dict[str, TextIO], store: object = None):
+        self.corpus = corpus
+        self.sinks = sinks
+        self.store = store
+
+    def _triples_out(self, text: str) -> None:
+        if "nt" in self.sinks:
+            self.sinks["nt"].write(text)
+        if self.store is not None:
+            self.store.write(text)  # type: ignore[attr-defined]
+
+    def begin(self) -> None:
+        shared = self.corpus.shared_section()
+        if "ttl" in self.sinks:
+            self.sinks["ttl"].write(prefix_block() + "\n" + turtle_body(shared))
+        if "trig" in self.sinks:
+            self.sinks["trig"].write(prefix_block())
+        self._triples_out("".join(sorted(nt_line(t) for t in shared)))
+
+    def article(self, fragment: Fragment) -> None:
+        body, quads = self.corpus.own(fragment)
+        if "ttl" in self.sinks:
+            self.sinks["ttl"].write("\n" + body)
+        if "nq" in self.sinks or "trig" in self.sinks:
+            extra = self.corpus.article_extra(fragment)
+            if "trig" in self.sinks:
+                self.sinks["trig"].write(f"\n{fragment.graph} {{\n{body}\n{turtle_body(extra)}}}\n")
+            if "nq" in self.sinks:
+                self.sinks["nq"].write(quads + "".join(sorted(nt_line(t, fragment.graph) for t in extra)))
+        if "nt" in self.sinks or self.store is not None:
+            self._triples_out(quads.replace(f" {fragment.graph} .\n", " .\n"))
+
+    def end(self) -> None:
+        for handle in self.sinks.values():
+            handle.flush()
+
+
+def jsonld_from_ntriples(ntriples: str) -> str:
+    """JSON-LD through rdflib, sorted so that it is deterministic.  This one needs the
+    whole graph in memory: for very large builds prefer Turtle, N-Quads or the store."""
+    from rdflib import Graph
+
+    graph = Graph()
+    for prefix, namespace in VOCAB_PREFIXES.items():
+        graph.bind(prefix, namespace)
+    graph.parse(data=ntriples, format="nt")
+    data = json.loads(graph.serialize(format="json-ld"))
+    return json.dumps(_sorted_jsonld(data), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
 def _sorted_jsonld(data: object) -> object:
@@ -192,62 +262,4 @@ def _sorted_jsonld(data: object) -> object:
     return data
 
 
-def _term(node: Node) -> str:
-    if isinstance(node, URIRef):
-        text = str(node)
-        for prefix, ns in VOCAB_PREFIXES.items():
-            if text.startswith(ns) and _PN_LOCAL.fullmatch(text[len(ns):]):
-                return f"{prefix}:{text[len(ns):]}"
-        return node.n3()
-    if isinstance(node, Literal):
-        return _literal(node)
-    return node.n3()
-
-
-def _literal(lit: Literal) -> str:
-    escaped = (str(lit).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-               .replace("\r", "\\r").replace("\t", "\\t"))
-    if lit.language:
-        return f'"{escaped}"@{lit.language}'
-    if lit.datatype is not None and str(lit.datatype) != "http://www.w3.org/2001/XMLSchema#string":
-        return f'"{escaped}"^^{_term(URIRef(lit.datatype))}'
-    return f'"{escaped}"'
-
-
-def _nt_line(triple: Triple, graph_name: str | None = None) -> str:
-    s, p, o = triple
-    obj = _literal_full(o) if isinstance(o, Literal) else o.n3()
-    name = f" <{graph_name}>" if graph_name else ""
-    return f"{s.n3()} {p.n3()} {obj}{name} .\n"
-
-
-def _literal_full(lit: Literal) -> str:
-    text = _literal(lit)
-    if lit.language or lit.datatype is None or str(lit.datatype).endswith("#string"):
-        return text
-    return text.rsplit("^^", 1)[0] + f"^^<{lit.datatype}>"
-
-
-def _prefix_block() -> str:
-    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(VOCAB_PREFIXES.items()))
-
-
-def _turtle_body(triples: Iterable[Triple], indent: str = "") -> str:
-    by_subject: dict[Node, dict[Node, list[Node]]] = defaultdict(lambda: defaultdict(list))
-    for s, p, o in triples:
-        by_subject[s][p].append(o)
-    lines: list[str] = []
-    for subject in sorted(by_subject, key=str):
-        predicates = by_subject[subject]
-        ordered = sorted(predicates, key=lambda p: (p != RDF.type, _term(p)))
-        parts = []
-        for predicate in ordered:
-            objects = sorted({_term(o) for o in predicates[predicate]})
-            name = "a" if predicate == RDF.type else _term(predicate)
-            parts.append(f"{name} " + f" ,\n{indent}        ".join(objects))
-        lines.append(f"{indent}{_term(subject)}\n{indent}    " + f" ;\n{indent}    ".join(parts) + " .\n")
-    return "\n".join(lines)
-
-
-def turtle(triples: Iterable[Triple]) -> str:
-    return _prefix_block() + "\n" + _turtle_body(triples)
+__all__ = ["FORMATS", "CorpusGraph", "GraphWriter", "LabelCandidate", "jsonld_from_ntriples"]

@@ -1,8 +1,15 @@
 """ingest → extract → resolve → mapping → graph, and the files a build writes.
 
+Articles stream through: each is extracted (in this process, in worker processes or on a
+Dask cluster, see kgbuild.engine) into a fragment that goes straight to the spool on disk
+(kgbuild.spool), so memory does not grow with the corpus.  The corpus-wide steps (labels,
+cross-script merges) then read the spool's small shared parts, and every output is
+written in one pass over the spool in article-IRI order (kgbuild.graph), with the
+Oxigraph store loaded from the same stream (kgbuild.store).
+
 Only this module and the CLI touch the file system on the output side.  Every file is
 written to a temporary name and renamed, so an interrupted build leaves the previous
-output whole.
+output whole; ``--update`` afterwards completes it.
 """
 
 from __future__ import annotations
@@ -10,32 +17,36 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
-import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from rdflib import RDF, URIRef
-
+from .atomic import AtomicText, write_atomic
 from .crossscript import MergePlan, candidates_csv, plan_merges
-from .errors import Problem, problem
-from .extract import analyse
-from .graph import FORMATS, KnowledgeGraph
+from .engine import default_jobs, fingerprint, run_dask, run_local
+from .errors import KGBuildError, Problem, problem
+from .graph import FORMATS, CorpusGraph, GraphWriter, jsonld_from_ntriples
 from .ingest import iter_articles
+from .mapping import Mapper
 from .nlp import get_mappings
+from .ntriples import bare
 from .records import Article
-from .vocab import KG
+from .spool import SPOOL_FILE, Spool
+from .store import STORE_DIR, StoreLoader
 
-DEFAULT_FORMATS = ("ttl", "trig")
+DEFAULT_FORMATS = ("ttl",)
+ENGINES = ("local", "dask")
 CANDIDATES_FILE = "merge_candidates.csv"
 
 
 @dataclass
 class BuildReport:
     output: Path
-    articles: int = 0
+    articles: int = 0  # in the graph
+    extracted: int = 0  # by this run (an update skips unchanged articles)
+    unchanged: int = 0
     persons: int = 0
     organisations: int = 0
     places: int = 0
@@ -55,6 +66,8 @@ class BuildReport:
     def summary(self) -> str:
         lines = [
             f"articles       {self.articles}",
+            f"extracted      {self.extracted}",
+            f"unchanged      {self.unchanged}",
             f"persons        {self.persons}",
             f"organisations  {self.organisations}",
             f"places         {self.places}",
@@ -71,7 +84,8 @@ class BuildReport:
 
     def as_json(self) -> dict[str, object]:
         return {
-            "articles": self.articles, "persons": self.persons, "organisations": self.organisations,
+            "articles": self.articles, "extracted": self.extracted, "unchanged": self.unchanged,
+            "persons": self.persons, "organisations": self.organisations,
             "places": self.places, "roles": self.roles, "statements": self.statements,
             "triples": self.triples, "merged": self.merged, "merge_candidates": self.merge_candidates,
             "merges": [{"kept": kept, "merged": merged, "score": score}
@@ -82,31 +96,12 @@ class BuildReport:
         }
 
 
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp makes the file private; outputs are ordinary files for the user's umask
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _progress(total_hint: int | None, enabled: bool) -> object:
+def _progress(enabled: bool) -> Any:
     if not enabled:
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total_hint, unit="article", file=sys.stderr, dynamic_ncols=True)
+    return tqdm(unit=" articles", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
 
 
 def build(
@@ -117,72 +112,138 @@ def build(
     stdin: TextIO | None = None,
     progress: bool | None = None,
     on_problem: object = None,
+    jobs: int | None = None,
+    update: bool = False,
+    engine: str = "local",
+    scheduler: str | None = None,
+    store: bool = True,
+    dask_client: Any = None,
 ) -> BuildReport:
-    """Build the graph of every article under ``inputs`` and write it to ``output``."""
+    """Build the graph of every article under ``inputs`` and write it to ``output``.
+
+    ``jobs`` worker processes extract the articles (default: one per core; 1 = this
+    process).  With ``update`` the spool of an earlier build in ``output`` is kept and only
+    new or changed articles (by id and content hash) are extracted; the outputs are then
+    the same as a full build of every article ever given.  ``engine="dask"`` extracts on
+    the Dask cluster at ``scheduler``.
+    """
     out_dir = Path(output)
     report = BuildReport(out_dir)
-    mappings = get_mappings(str(mappings_dir) if mappings_dir else None)
-    graph = KnowledgeGraph(mappings)
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise KGBuildError(problem("E207", format=fmt))
+    if engine not in ENGINES:
+        raise KGBuildError(problem("E304", reason=f"unknown engine '{engine}' (known: {', '.join(ENGINES)})"))
+    jobs = default_jobs() if jobs is None or jobs <= 0 else jobs
+    directory = str(mappings_dir) if mappings_dir else None
+    mappings = get_mappings(directory)
+    mapper = Mapper(mappings)
     show = sys.stderr.isatty() if progress is None else progress
-    bar = _progress(None, show)
 
     def note(p: Problem) -> None:
         report.problems.append(p)
         if callable(on_problem):
             on_problem(p)
 
-    for item in iter_articles(list(inputs), stdin=stdin):
-        if isinstance(item, Problem):
-            note(item)
-            continue
-        article: Article = item
-        try:
-            result = analyse(article, mappings_dir)
-        except Exception as err:  # one article's failure must not cost the rest
-            detail = "".join(traceback.format_exception_only(type(err), err)).strip()
-            note(problem("E301", file=article.source or article.id, line=article.line,
-                         id=article.id, reason=detail))
-            continue
-        graph.add(result)
-        report.articles += 1
-        report.roles += sum(1 for r in result.roles if r.org_key)
-        report.statements += len(result.statements)
-        if bar is not None:
-            bar.update(1)  # type: ignore[attr-defined]
-    if bar is not None:
-        bar.close()  # type: ignore[attr-defined]
+    stamp = fingerprint(directory)
+    spool = Spool.open_existing(out_dir, stamp) if update else Spool.create(out_dir, stamp)
+    try:
+        known = spool.hashes() if update else {}
 
-    plan = merge_across_scripts(graph)
-    report.merged = len(plan.merges)
-    report.merge_candidates = len(plan.candidates)
-    report.merges = [(p.latin.iri, p.arabic.iri, p.match.score) for p in plan.merges]
-    triples = graph.all_triples()
-    report.triples = len(triples)
-    types = {(s, o) for s, p, o in triples if p == RDF.type}
-    report.persons = sum(1 for _, o in types if o == KG.Person)
-    report.organisations = sum(1 for _, o in types if o == KG.Organisation)
-    report.places = sum(1 for _, o in types if o == KG.Place)
-    for fmt in formats:
-        if fmt not in FORMATS:
-            raise ValueError(fmt)
-        path = out_dir / f"graph.{fmt}"
-        write_atomic(path, graph.serialise(fmt))
-        report.files.append(path.name)
-    # written even when empty, so that a stale list from an earlier build never survives
-    write_atomic(out_dir / CANDIDATES_FILE, candidates_csv(plan.candidates, mappings.gazetteer_by_id))
-    report.files.append(CANDIDATES_FILE)
+        def to_extract() -> Iterator[Article]:
+            for item in iter_articles(list(inputs), stdin=stdin):
+                if isinstance(item, Problem):
+                    note(item)
+                elif known.get(bare(mapper.article_iri(item.id))) == item.content_hash:
+                    report.unchanged += 1
+                else:
+                    yield item
+
+        if engine == "dask":
+            outcomes = run_dask(to_extract(), directory, scheduler, client=dask_client)
+        else:
+            outcomes = run_local(to_extract(), directory, jobs)
+        bar = _progress(show)
+        try:
+            for outcome in outcomes:
+                if isinstance(outcome, Problem):
+                    note(outcome)
+                    continue
+                spool.put(outcome)
+                report.extracted += 1
+                if bar is not None:
+                    bar.update(1)
+        finally:
+            if bar is not None:
+                bar.close()
+        spool.commit()
+        write_outputs(spool, out_dir, formats, mappings, report, store)
+    finally:
+        spool.close()
     write_atomic(out_dir / "report.json", json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
     return report
 
 
-def merge_across_scripts(graph: KnowledgeGraph) -> MergePlan:
+def write_outputs(spool: Spool, out_dir: Path, formats: Sequence[str], mappings: Any, report: BuildReport,
+                  store: bool = True) -> None:
+    """The corpus-wide steps over the spool, then every file in one pass."""
+    corpus = CorpusGraph(mappings)
+    for shared in spool.shared_parts():
+        corpus.add(shared)
+    plan = merge_across_scripts(corpus)
+    report.articles = corpus.articles
+    report.roles = corpus.roles
+    report.statements = corpus.statements
+    report.merged = len(plan.merges)
+    report.merge_candidates = len(plan.candidates)
+    report.merges = [(p.latin.iri, p.arabic.iri, p.match.score) for p in plan.merges]
+    report.triples = corpus.triple_count()
+    counts = corpus.type_counts()
+    report.persons = counts["Person"]
+    report.organisations = counts["Organisation"]
+    report.places = counts["Place"]
+
+    wanted = [fmt for fmt in FORMATS if fmt in formats]
+    # JSON-LD is made by rdflib from the N-Triples, written for it when not asked for
+    streamed = [fmt for fmt in wanted if fmt != "jsonld"]
+    if "jsonld" in wanted and "nt" not in wanted:
+        streamed.append("nt")
+    with ExitStack() as stack:
+        files = {fmt: AtomicText(out_dir / f"graph.{fmt}") for fmt in streamed}
+        for handle in files.values():
+            stack.callback(handle.discard)
+        loader = stack.enter_context(StoreLoader(out_dir)) if store else None
+        writer = GraphWriter(corpus, dict(files), loader)  # type: ignore[arg-type]
+        writer.begin()
+        for fragment in spool.fragments():
+            writer.article(fragment)
+        writer.end()
+        if "jsonld" in wanted:
+            files["nt"].flush()
+            jsonld = AtomicText(out_dir / "graph.jsonld")
+            stack.callback(jsonld.discard)
+            jsonld.write(jsonld_from_ntriples(Path(files["nt"].tmp).read_text(encoding="utf-8")))
+            jsonld.commit()
+        for fmt, handle in files.items():
+            if fmt in wanted:
+                handle.commit()
+    report.files = [f"graph.{fmt}" for fmt in wanted]
+    if store:
+        report.files.append(STORE_DIR)
+    # written even when empty, so that a stale list from an earlier build never survives
+    write_atomic(out_dir / CANDIDATES_FILE, candidates_csv(plan.candidates, mappings.gazetteer_by_id))
+    report.files += [CANDIDATES_FILE, SPOOL_FILE]
+
+
+def merge_across_scripts(graph: CorpusGraph) -> MergePlan:
     """One actor, one node, across scripts: merge the persons whose Arabic-script and
     Latin-script names match confidently (the Latin-script IRI is kept, the other stays
     as its owl:sameAs) and return the plan, whose doubtful pairs the caller writes out."""
     given = [name for names in graph.mappings.given_names.values() for name in names]
     plan = plan_merges(graph.actors(), given)
-    graph.apply_merges((URIRef(p.latin.iri), URIRef(p.arabic.iri)) for p in plan.merges)
+    graph.apply_merges((p.latin.iri, p.arabic.iri) for p in plan.merges)
     return plan
 
 
-__all__ = ["BuildReport", "build", "merge_across_scripts", "write_atomic"]
+__all__ = ["DEFAULT_FORMATS", "ENGINES", "AtomicText", "BuildReport", "build", "merge_across_scripts",
+           "write_atomic", "write_outputs"]

@@ -16,6 +16,7 @@ import json
 import re
 import unicodedata
 import warnings
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -23,6 +24,7 @@ from urllib.parse import unquote
 from xml.sax import SAXParseException
 
 import rdflib
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import DCTERMS, OWL, PROV, RDFS, SKOS, XSD
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.plugins.sparql import prepareQuery
@@ -69,13 +71,16 @@ _LINE_RE = re.compile(r"\bline (\d+)", re.IGNORECASE)
 
 
 def load_graph(path: Path) -> rdflib.Graph:
-    """Parse a graph file, choosing the syntax by suffix.
+    """Open a built graph: a store folder (output/store) read-only through oxrdflib, or a
+    graph file parsed by the syntax its suffix names.
 
     TriG and N-Quads (one named graph per article) are read as the union of their
     graphs: every query and shape looks at all articles at once, and a plain Graph
     keeps the rest of kgbuild independent of rdflib's changing Dataset API.
     """
     path = Path(path)
+    if path.is_dir():
+        return open_store_graph(path)
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
         known = ", ".join(_FORMATS)
@@ -89,6 +94,54 @@ def load_graph(path: Path) -> rdflib.Graph:
     except OSError as exc:
         raise KGBuildError(problem("E201", file=str(path), reason=exc.strerror or str(exc))) from exc
     return parse_graph(data, fmt, str(path), public_id=path.resolve().as_uri())
+
+
+def open_store_graph(path: Path) -> rdflib.Graph:
+    """The Oxigraph store at ``path`` as an rdflib Graph: SPARQL runs in Oxigraph itself,
+    the rest of rdflib's API works unchanged, and nothing can write to it."""
+    from oxrdflib import OxigraphStore
+
+    from kgbuild.store import open_store
+
+    # the store's default graph holds the data; oxrdflib knows it by rdflib's default-graph id
+    graph = rdflib.Graph(store=OxigraphStore(store=open_store(path)), identifier=DATASET_DEFAULT_GRAPH_ID)
+    for prefix, namespace in NAMESPACES.items():
+        graph.bind(prefix, namespace, override=False)
+    return graph
+
+
+def default_graph_path(output: Path = Path("output")) -> Path:
+    """What the commands read when not told: the store when a build made one, else graph.ttl."""
+    store = output / "store"
+    return store if store.is_dir() else output / "graph.ttl"
+
+
+def is_store_graph(graph: rdflib.Graph) -> bool:
+    return type(graph.store).__name__ == "OxigraphStore"
+
+
+def in_memory(graph: rdflib.Graph) -> rdflib.Graph:
+    """A store's triples as an in-memory rdflib Graph (for pyshacl and whole-graph scans);
+    any other graph as it is.  Read through N-Triples, so that simple literals stay
+    simple: oxrdflib hands them out typed xsd:string, which rdflib tells apart."""
+    if not is_store_graph(graph):
+        return graph
+    store = cast(Any, graph.store)._inner
+    import pyoxigraph
+
+    data = store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph())
+    return parse_graph(data, "nt", "<store>")
+
+
+_XSD_STRING = str(XSD.string)
+
+
+def _plain(value: Identifier | None) -> Identifier | None:
+    """RDF 1.1 makes "x"^^xsd:string and "x" one term; rdflib does not, so rows from the
+    store (which types every simple literal) are given rdflib's simple form."""
+    if isinstance(value, Literal) and value.datatype is not None and str(value.datatype) == _XSD_STRING:
+        return Literal(str(value))
+    return value
 
 
 def parse_graph(data: bytes, fmt: str, file: str, public_id: str | None = None) -> rdflib.Graph:
@@ -163,10 +216,21 @@ def read_query(path: Path) -> Query:
     return prepare(text, source=str(path))
 
 
+# the text each prepared query was made from: Oxigraph takes SPARQL text, not rdflib's algebra
+_QUERY_TEXT: weakref.WeakKeyDictionary[Query, str] = weakref.WeakKeyDictionary()
+
+
+def query_text(query: Query) -> str:
+    """The SPARQL text of a prepared query, with the kgbuild prefixes declared."""
+    return _QUERY_TEXT[query]
+
+
 def prepare(text: str, source: str = "<query>") -> Query:
     """Parse and translate a query once, with the kgbuild prefixes predeclared."""
     try:
-        return prepareQuery(text, initNs=NAMESPACES)
+        prepared = prepareQuery(text, initNs=NAMESPACES)
+        _QUERY_TEXT[prepared] = _with_prefixes(text)
+        return prepared
     # rdflib reports syntax errors as pyparsing exceptions but unknown prefixes and
     # algebra problems as plain Exception, so only a broad catch turns all of them
     # into a coded error that names the query file.
@@ -181,6 +245,14 @@ def prepare(text: str, source: str = "<query>") -> Query:
         raise QueryError(
             problem("E202", file=source, line=line if isinstance(line, int) else None, reason=reason)
         ) from exc
+
+
+def _with_prefixes(text: str) -> str:
+    """The query with the kgbuild prefixes it does not declare itself put in front, as
+    rdflib's initNs does for the in-memory engine."""
+    declared = {m.group(1) for m in re.finditer(r"(?im)^\s*PREFIX\s+([A-Za-z][\w.-]*)?:", text)}
+    missing = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in NAMESPACES.items() if p not in declared)
+    return missing + text
 
 
 def query_variables(query: Query) -> set[str]:
@@ -200,6 +272,59 @@ def query_variables(query: Query) -> set[str]:
         elif isinstance(node, list | tuple | set | frozenset):
             stack.extend(node)
     return found
+
+
+def projected_variables(query: Query) -> set[str]:
+    """The variables a SELECT query returns."""
+    return {str(var) for var in getattr(query.algebra, "PV", None) or ()}
+
+
+def projecting(text: str, names: set[str]) -> tuple[str | None, set[str]]:
+    """The query made to also return the variables ``names``, and those names.
+
+    Oxigraph substitutes values for projected variables only, so a bound variable the
+    query does not return is added to its SELECT list; it holds one value per run, so the
+    rows stay the same, and the caller drops the added column again.  Only variable names
+    are written into the text, never a value.  None when the main SELECT cannot be found.
+    """
+    if not names:
+        return text, set()
+    at = _after_select(text)
+    if at is None or text[at:].lstrip().startswith("*"):
+        return None, set()
+    added = " ".join(f"?{name}" for name in sorted(names))
+    return f"{text[:at]} {added} {text[at:]}", names
+
+
+_SELECT = re.compile(r"SELECT(?:\s+(?:DISTINCT|REDUCED))?\b", re.IGNORECASE)
+
+
+def _after_select(text: str) -> int | None:
+    """Where the projection of the outermost SELECT starts: the first SELECT keyword
+    outside comments, IRIs, strings and braces."""
+    i, depth, n = 0, 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif ch == "<" and (match := re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:])):
+            i += match.end()
+        elif ch in "\"'":
+            quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else ch
+            end = i + len(quote)
+            while end < n and not text.startswith(quote, end):
+                end += 2 if text[end] == "\\" else 1
+            i = end + len(quote)
+        elif ch == "{":
+            depth, i = depth + 1, i + 1
+        elif ch == "}":
+            depth, i = depth - 1, i + 1
+        elif depth == 0 and (match := _SELECT.match(text, i)) and (i == 0 or not text[i - 1].isalnum()):
+            return match.end()
+        else:
+            i += 1
+    return None
 
 
 def parse_binding(spec: str) -> tuple[str, Identifier]:
@@ -312,18 +437,30 @@ def run_query(
             if name not in known:
                 raise QueryError(problem("E205", var=name))
     try:
-        result = graph.query(prepared, initBindings=bindings)
+        hidden: set[str] = set()
+        store = is_store_graph(graph)
+        if store:
+            # Oxigraph runs the text itself, the bindings become its substitutions
+            text, hidden = projecting(query_text(prepared), set(bindings) - projected_variables(prepared))
+            result = graph.query(text, initBindings=bindings) if text else \
+                graph.query(prepared, initBindings=bindings)  # rdflib's engine over the store
+        else:
+            result = graph.query(prepared, initBindings=bindings)
     # Evaluation failures surface as assorted exception types from rdflib internals.
     except Exception as exc:
         raise QueryError(problem("E202", reason=str(exc) or type(exc).__name__)) from exc
     if result.type != "SELECT":
         raise QueryError(problem("E202", reason=f"only SELECT queries are supported, not {result.type}"))
     columns = [str(var) for var in result.vars or []]
+    keep = [i for i, name in enumerate(columns) if name not in hidden]
     rows: list[tuple[Identifier | None, ...]] = []
     for row in result:
         assert isinstance(row, ResultRow)  # SELECT results iterate as ResultRows
-        rows.append(tuple(cast(Iterable[Identifier | None], row)))
-    return columns, rows
+        values = tuple(cast(Iterable[Identifier | None], row))
+        if store:
+            values = tuple(_plain(v) for v in values)
+        rows.append(tuple(values[i] for i in keep) if hidden else values)
+    return [columns[i] for i in keep], rows
 
 
 # ---------------------------------------------------------------------------- output
