@@ -70,8 +70,8 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--from", dest="source", type=Path,
                         help="an existing build folder (with store/ and graph.nt)")
-    parser.add_argument("--articles", type=int, default=11000,
-                        help="replicated articles to build (default 11000, about 5 M triples)")
+    parser.add_argument("--articles", type=int, default=14000,
+                        help="replicated articles to build (default 14000, over 5 M triples)")
     parser.add_argument("--values", type=int, default=12, help="bound values per parametrised query")
     parser.add_argument("--rdflib-values", type=int, default=4,
                         help="of those, how many rdflib answers too (the busiest to the rarest)")
