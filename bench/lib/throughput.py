@@ -2,9 +2,10 @@
 
 1,000 Arabic and 500 English articles from ../shared/corpus; the tokenizer (spacy.blank(lang)
 .tokenizer, the floor of any spaCy pipeline) reads the same title+body texts in this
-process; then `kgbuild build` runs as a command, with --jobs 1 and --jobs 2, writing
-graph.ttl and the Oxigraph store.  Start-up (loading mappings and pipelines) is measured
-on a one-article build and shown apart; the ratios use the whole command.
+process, fresh, as a build meets them; then `kgbuild build` runs as a command, with
+--jobs 1 and --jobs 2, writing graph.ttl and the Oxigraph store.  Start-up (loading
+mappings and pipelines) is measured on a one-article build and shown apart; the ratios use
+the whole command.
 """
 
 from __future__ import annotations
@@ -34,19 +35,30 @@ def main() -> None:
     records = sample(shared_dir(), args.arabic, args.english)
     texts = [(str(r.get("lang") or "ar"), doc_text(r)) for r in records]
     words = sum(len(text.split()) for _, text in texts)
-    tokenizers = {lang: spacy.blank(lang).tokenizer for lang in ("ar", "en")}
-    best = float("inf")
+    # A build meets each text once, with a fresh vocabulary, so the baseline is a fresh
+    # tokenizer's first pass over the texts (best of --repeat); a warm second pass, whose
+    # words are all cached already, is shown for reference.
+    best = warm = float("inf")
     for _ in range(args.repeat):
-        started = time.perf_counter()
-        for lang, text in texts:
-            tokenizers[lang if lang in tokenizers else "en"](text)
-        best = min(best, time.perf_counter() - started)
+        tokenizers = {lang: spacy.blank(lang).tokenizer for lang in ("ar", "en")}
+        for run in ("first", "second"):
+            started = time.perf_counter()
+            for lang, text in texts:
+                tokenizers[lang if lang in tokenizers else "en"](text)
+            seconds = time.perf_counter() - started
+            if run == "first":
+                best = min(best, seconds)
+            else:
+                warm = min(warm, seconds)
     tokenizer_rate = len(texts) / best
     print(f"articles {len(texts)} ({args.arabic} Arabic, {args.english} English), {words:,} words")
     print(f"{'':24}{'seconds':>9}{'articles/s':>12}{'words/s':>11}{'peak RSS MB':>13}{'× tokenizer':>13}"
           f"{'PSS MB':>8}")
     label = "spaCy bare tokenizer"
     print(f"{label:24}{best:9.2f}{tokenizer_rate:12.1f}{words / best:11.0f}{'':>13}{1:13.2f}")
+    label = "  (warm, second pass)"
+    print(f"{label:24}{warm:9.2f}{len(texts) / warm:12.1f}{words / warm:11.0f}{'':>13}"
+          f"{(len(texts) / warm) / tokenizer_rate:13.2f}")
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "sample.jsonl"
         write_jsonl(corpus, records)
