@@ -659,3 +659,18 @@ def test_arbitrary_bytes_never_raise(tmp_path_factory: pytest.TempPathFactory, d
     path = tmp_path_factory.mktemp("bytes") / "any.jsonl"
     path.write_bytes(data)
     assert all(isinstance(item, Article | Problem) for item in read_path(path))
+
+
+def test_jsonl_streams_past_a_line_of_bad_bytes(tmp_path: Path) -> None:
+    """JSON lines are read one line at a time (a file of any size streams through a build):
+    a line that is not UTF-8 is reported with its line number and byte offset, the others land."""
+    good = b'{"id": "a", "text": "first"}\n'
+    bad = b'{"id": "b", "text": "caf\xe9"}\n'
+    rest = b"".join(b'{"id": "c%d", "text": "more"}\r\n' % n for n in range(3))
+    path = write(tmp_path, "feed.jsonl", good + bad + rest)
+    items = run(path)
+    assert [a.id for a in articles(items)] == ["a", "c0", "c1", "c2"]
+    reported = [p for p in items if isinstance(p, Problem)]
+    assert [(p.code, p.line) for p in reported] == [("E002", 2)]
+    offset = len(good) + bad.index(0xE9)
+    assert f"offset {offset}" in reported[0].message

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 import yaml
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
@@ -206,6 +206,9 @@ def _read_file(path: Path, source: str) -> Iterator[Result]:
     if suffix not in SUFFIXES:
         yield problem("E006", source, suffix=path.suffix), []
         return
+    if suffix == ".jsonl":
+        yield from _jsonl_file(path, source, path.stem)
+        return
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -280,6 +283,87 @@ def _parses(text: str, kind: type = object) -> bool:
 
 
 # --- formats -----------------------------------------------------------------------------------
+
+
+_HEAD_BYTES = 8192  # read first, to tell UTF-16 and binary files apart
+
+
+def _jsonl_file(path: Path, source: str, stem: str) -> Iterator[Result]:
+    """A JSON-lines file read one line at a time, so that a file of any size streams
+    through a build.  A file that starts as UTF-16 or binary is judged whole, as every
+    other file is; after that a line that is not UTF-8 or holds a NUL is reported on its
+    own (with its line number) and the other lines still land."""
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        yield problem("E010", source), []
+        return
+    except OSError as exc:
+        yield problem("E001", source, reason=exc.strerror or str(exc)), []
+        return
+    with handle:
+        try:
+            head = handle.read(_HEAD_BYTES)
+            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\0" in head:
+                text = _decode(head + handle.read(), source)
+                if isinstance(text, Problem):
+                    yield text, []
+                else:
+                    yield from _json_lines(text, source, stem)
+                return
+            handle.seek(0)
+            lines = _nonempty_lines(handle, source)
+            first = next(lines, None)
+            if first is None:
+                yield problem("E008", source), []
+                return
+            second = next(lines, None)
+            single = second is None
+            for item in (first, second) if second is not None else (first,):
+                yield _jsonl_item(item, source, stem, single)
+            for item in lines:
+                yield _jsonl_item(item, source, stem, single)
+        except OSError as exc:
+            yield problem("E001", source, reason=exc.strerror or str(exc)), []
+
+
+def _nonempty_lines(handle: BinaryIO, source: str) -> Iterator[tuple[int, str] | Problem]:
+    """(line number, text) of each line with content, or a problem for a line that cannot
+    be read; numbered as _clean_text would number them (CRLF and CR end lines too)."""
+    number, offset = 0, 0
+    for raw in handle:
+        size = len(raw)
+        body = raw[:-1] if raw.endswith(b"\n") else raw
+        if body.endswith(b"\r") and raw.endswith(b"\n"):
+            body = body[:-1]
+        start = offset  # of the part in the file, for error messages
+        for part in body.split(b"\r"):
+            number += 1
+            part_start, start = start, start + len(part) + 1
+            if offset == 0 and number == 1:
+                part = part.removeprefix(codecs.BOM_UTF8)
+            if b"\0" in part:
+                yield problem("E011", source, number)
+                continue
+            try:
+                text = part.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                reason = f"{exc.reason}: byte 0x{part[exc.start]:02x} at offset {part_start + exc.start}"
+                yield problem("E002", source, number, reason=reason)
+                continue
+            if text.strip():
+                yield number, text
+        offset += size
+
+
+def _jsonl_item(item: tuple[int, str] | Problem, source: str, stem: str, single: bool) -> Result:
+    if isinstance(item, Problem):
+        return item, []
+    number, line = item
+    obj = _load_json(line, source, number)
+    if isinstance(obj, Problem):
+        return obj, []
+    return _json_record(obj[0], source, number, stem if single else f"{stem}-{number}", "")
 
 
 def _json_lines(text: str, source: str, stem: str | None) -> Iterator[Result]:
