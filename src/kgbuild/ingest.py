@@ -211,11 +211,8 @@ def _read_file(path: Path, source: str) -> Iterator[Result]:
         return
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        yield problem("E010", source), []
-        return
     except OSError as exc:
-        yield problem("E001", source, reason=exc.strerror or str(exc)), []
+        yield _unreadable(exc, source), []
         return
     text = _decode(data, source)
     if isinstance(text, Problem):
@@ -288,6 +285,12 @@ def _parses(text: str, kind: type = object) -> bool:
 _HEAD_BYTES = 8192  # read first, to tell UTF-16 and binary files apart
 
 
+def _unreadable(exc: OSError, source: str) -> Problem:
+    if isinstance(exc, FileNotFoundError):
+        return problem("E010", source)
+    return problem("E001", source, reason=exc.strerror or str(exc))
+
+
 def _jsonl_file(path: Path, source: str, stem: str) -> Iterator[Result]:
     """A JSON-lines file read one line at a time, so that a file of any size streams
     through a build.  A file that starts as UTF-16 or binary is judged whole, as every
@@ -295,11 +298,8 @@ def _jsonl_file(path: Path, source: str, stem: str) -> Iterator[Result]:
     own (with its line number) and the other lines still land."""
     try:
         handle = path.open("rb")
-    except FileNotFoundError:
-        yield problem("E010", source), []
-        return
     except OSError as exc:
-        yield problem("E001", source, reason=exc.strerror or str(exc)), []
+        yield _unreadable(exc, source), []
         return
     with handle:
         try:
