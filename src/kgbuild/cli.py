@@ -185,11 +185,11 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .query import default_graph_path, in_memory, load_graph
+    from .query import default_graph_path, load_graph
     from .validate import validate_graph
 
     args.graph = args.graph or default_graph_path()
-    conforms, text, count = validate_graph(in_memory(load_graph(args.graph)))
+    conforms, text, count = validate_graph(load_graph(args.graph, in_memory=True))
     if conforms:
         print(f"{args.graph}: conforms to the shapes")
         return 0

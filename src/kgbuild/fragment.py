@@ -32,8 +32,6 @@ class Fragment:
     id: str
     iri: str  # the article's IRI, bare: also the name of its graph
     content_hash: str
-    source: str
-    line: int | None
     own_ttl: str  # Turtle body of the triples that touch the article's own nodes
     own_nq: str  # the same triples as N-Quads in the article's graph
     shared: tuple[NTriple, ...]  # triples among shared nodes
@@ -137,8 +135,6 @@ def make_fragment(result: ArticleResult, mapper: Mapper) -> Fragment:
         id=article.id,
         iri=bare(graph),
         content_hash=article.content_hash,
-        source=article.source,
-        line=article.line,
         own_ttl=turtle_body(own),
         own_nq="".join([f"{s} {p} {o} {graph} .\n" for s, p, o in own]),
         shared=tuple(sorted(shared)),

@@ -29,7 +29,7 @@ from .crossscript import gazetteer_stub
 from .errors import KGBuildError, problem
 from .mapping import Mapper
 from .ntriples import bare
-from .query import in_memory, load_graph, parse_graph
+from .query import load_graph, parse_graph
 
 TYPES = ("Person", "Organisation", "Place")
 SUGGEST_FORMATS = ("text", "yaml", "csv", "json")
@@ -62,7 +62,7 @@ def read_graph(source: str, stdin: BinaryIO | None = None, syntax: str | None = 
     """A graph file (syntax from its suffix), or standard input for '-' (Turtle unless
     ``syntax`` says otherwise: ttl, trig, nt, nq, jsonld)."""
     if source != "-":
-        return in_memory(load_graph(Path(source)))
+        return load_graph(Path(source), in_memory=True)
     data = (stdin or sys.stdin.buffer).read()
     return parse_graph(data, GRAPH_SYNTAX[syntax or "ttl"], "<stdin>")
 

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Protocol
 
 from .config import Mappings
 from .crossscript import Actor
 from .fragment import Fragment, LabelTally, label_triples
-from .mapping import LabelCandidate, Mapper
+from .mapping import Mapper
 from .ntriples import (
     RDF_TYPE,
     VOCAB_PREFIXES,
@@ -197,13 +197,19 @@ def _lexical(term: str) -> str:
 
 
 # ---- writers -----------------------------------------------------------------------------------
+class TextSink(Protocol):
+    """Where a serialisation goes: a text file, an AtomicText, the store's loader."""
+
+    def write(self, text: str, /) -> object: ...
+
+
 class GraphWriter:
     """Every requested serialisation, written in one pass over the fragments: call
-    ``begin`` once, ``article`` for each fragment in IRI order, then ``end``.  ``sinks``
-    maps a format ("ttl", "trig", "nt", "nq") to an open text file; ``store`` (any object
-    with ``write(text)``) receives the same N-Triples as graph.nt."""
+    ``begin`` once, then ``article`` for each fragment in IRI order.  ``sinks`` maps a
+    format ("ttl", "trig", "nt", "nq") to where it goes; ``store`` receives the same
+    N-Triples as graph.nt."""
 
-    def __init__(self, corpus: CorpusGraph, sinks: dict[str, TextIO], store: object = None):
+    def __init__(self, corpus: CorpusGraph, sinks: Mapping[str, TextSink], store: TextSink | None = None):
         self.corpus = corpus
         self.sinks = sinks
         self.store = store
@@ -212,7 +218,7 @@ class GraphWriter:
         if "nt" in self.sinks:
             self.sinks["nt"].write(text)
         if self.store is not None:
-            self.store.write(text)  # type: ignore[attr-defined]
+            self.store.write(text)
 
     def begin(self) -> None:
         shared = self.corpus.shared_section()
@@ -234,10 +240,6 @@ class GraphWriter:
                 self.sinks["nq"].write(quads + "".join(sorted(nt_line(t, fragment.graph) for t in extra)))
         if "nt" in self.sinks or self.store is not None:
             self._triples_out(quads.replace(f" {fragment.graph} .\n", " .\n"))
-
-    def end(self) -> None:
-        for handle in self.sinks.values():
-            handle.flush()
 
 
 def jsonld_from_ntriples(ntriples: str) -> str:
@@ -262,4 +264,4 @@ def _sorted_jsonld(data: object) -> object:
     return data
 
 
-__all__ = ["FORMATS", "CorpusGraph", "GraphWriter", "LabelCandidate", "jsonld_from_ntriples"]
+__all__ = ["FORMATS", "CorpusGraph", "GraphWriter", "TextSink", "jsonld_from_ntriples"]

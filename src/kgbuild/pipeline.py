@@ -213,11 +213,10 @@ def write_outputs(spool: Spool, out_dir: Path, formats: Sequence[str], mappings:
         for handle in files.values():
             stack.callback(handle.discard)
         loader = stack.enter_context(StoreLoader(out_dir)) if store else None
-        writer = GraphWriter(corpus, dict(files), loader)  # type: ignore[arg-type]
+        writer = GraphWriter(corpus, files, loader)
         writer.begin()
         for fragment in spool.fragments():
             writer.article(fragment)
-        writer.end()
         if "jsonld" in wanted:
             files["nt"].flush()
             jsonld = AtomicText(out_dir / "graph.jsonld")

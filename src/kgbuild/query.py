@@ -70,15 +70,28 @@ _LINE_RE = re.compile(r"\bline (\d+)", re.IGNORECASE)
 # ---------------------------------------------------------------------------- graphs
 
 
-def load_graph(path: Path) -> rdflib.Graph:
+def load_graph(path: Path, in_memory: bool = False) -> rdflib.Graph:
     """Open a built graph: a store folder (output/store) read-only through oxrdflib, or a
     graph file parsed by the syntax its suffix names.
+
+    With ``in_memory`` a store is read into an in-memory Graph instead (for pyshacl and
+    whole-graph scans), through an N-Triples dump so that simple literals stay simple:
+    oxrdflib hands them out typed xsd:string, which rdflib tells apart.
 
     TriG and N-Quads (one named graph per article) are read as the union of their
     graphs: every query and shape looks at all articles at once, and a plain Graph
     keeps the rest of kgbuild independent of rdflib's changing Dataset API.
     """
     path = Path(path)
+    if path.is_dir() and in_memory:
+        import pyoxigraph
+
+        from kgbuild.store import open_store
+
+        store = open_store(path)
+        triples = store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph())
+        dump = cast(bytes, triples)  # given no output file, dump returns the bytes
+        return parse_graph(dump, "nt", str(path))
     if path.is_dir():
         return open_store_graph(path)
     fmt = _FORMATS.get(path.suffix.lower())
@@ -118,19 +131,6 @@ def default_graph_path(output: Path = Path("output")) -> Path:
 
 def is_store_graph(graph: rdflib.Graph) -> bool:
     return type(graph.store).__name__ == "OxigraphStore"
-
-
-def in_memory(graph: rdflib.Graph) -> rdflib.Graph:
-    """A store's triples as an in-memory rdflib Graph (for pyshacl and whole-graph scans);
-    any other graph as it is.  Read through N-Triples, so that simple literals stay
-    simple: oxrdflib hands them out typed xsd:string, which rdflib tells apart."""
-    if not is_store_graph(graph):
-        return graph
-    store = cast(Any, graph.store)._inner
-    import pyoxigraph
-
-    data = store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph())
-    return parse_graph(data, "nt", "<store>")
 
 
 _XSD_STRING = str(XSD.string)

@@ -124,9 +124,6 @@ class Spool:
         self.db.execute("INSERT OR REPLACE INTO fragment VALUES (?, ?, ?, ?, ?)",
                         (packed.iri, packed.id, packed.content_hash, packed.shared, packed.own))
 
-    def __len__(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM fragment").fetchone()[0])
-
     def shared_parts(self) -> Iterator[Fragment]:
         """Every fragment without its own text, in IRI order."""
         for (blob,) in self.db.execute("SELECT shared FROM fragment ORDER BY iri"):

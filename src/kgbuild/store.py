@@ -21,7 +21,6 @@ import queue
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
@@ -121,16 +120,6 @@ def swap_in(out_dir: Path, target: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def load_store(out_dir: Path, chunks: Iterable[str]) -> None:
-    with StoreLoader(out_dir) as loader:
-        for chunk in chunks:
-            loader.write(chunk)
-
-
-def is_store(path: Path) -> bool:
-    return path.is_dir()
-
-
 def open_store(path: Path) -> ox.Store:
     """Open a store read-only: queries cannot change it, and any number of readers may
     share it while a build prepares the next one."""
@@ -140,4 +129,4 @@ def open_store(path: Path) -> ox.Store:
         raise KGBuildError(problem("E305", file=str(path), reason=str(err))) from err
 
 
-__all__ = ["STORE_DIR", "StoreLoader", "is_store", "load_store", "open_store", "swap_in"]
+__all__ = ["STORE_DIR", "StoreLoader", "open_store", "swap_in"]
