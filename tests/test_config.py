@@ -8,7 +8,11 @@ going stale, but every assertion still pins one exact line.
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -215,7 +219,91 @@ def test_invalid_regex_e106(mdir: Path) -> None:
     expected = ("E106", str(mdir / "grammar.yaml"), "interview_markers.question")
     assert (p.code, p.file, p.path) == expected, str(p)
     assert p.line == line_of(mdir, "grammar.yaml", "question:"), str(p)
-    assert "missing ), unterminated subpattern" in p.message, str(p)
+    # where in the expression: its first character, the "(" never closed
+    assert p.message.startswith("invalid regular expression: missing ), unterminated subpattern "
+                                "at position 0, at '(unclosed^"), str(p)
+
+
+@pytest.mark.parametrize(
+    ("regex", "where"),
+    [
+        ("a{3,1}", "min repeat greater than max repeat at position 2, at '3,1}'"),
+        ("ab)", "unbalanced parenthesis at position 2, at ')'"),
+        ("ab\\", "bad escape (end of pattern) at position 2, at '\\'"),
+        ("x(", "missing ), unterminated subpattern at position 1, at '('"),
+    ],
+    ids=["repeat", "parenthesis", "escape", "end"],
+)
+def test_invalid_regex_reports_its_position(mdir: Path, regex: str, where: str) -> None:
+    answer = next(line for line in (mdir / "grammar.yaml").read_text(encoding="utf-8").splitlines()
+                  if line.startswith("  answer:"))
+    edit(mdir, "grammar.yaml", answer, f"  answer: '{regex}'")
+    p = only(problems_of(mdir), "E106")
+    check(p, "E106", mdir, "grammar.yaml", line_of(mdir, "grammar.yaml", "answer:"),
+          "interview_markers.answer")
+    assert p.message == f"invalid regular expression: {where}"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle", "path", "reason"),
+    [
+        ("{LOWER: task}, {LOWER: force}", "{LOWER: task}, {COLOUR: red}", "COLOUR: red",
+         "patterns[0].pattern[1].COLOUR", "Extra inputs are not permitted"),
+        ("{LIKE_NUM: true}", "{LIKE_NUM: often}", "LIKE_NUM: often", "patterns[0].pattern[2].LIKE_NUM",
+         "Input should be a valid boolean"),
+        ("pattern: [{LOWER: daesh}]", "pattern: [daesh]", "pattern: [daesh]", "patterns[1].pattern[0]",
+         "Input should be a valid dictionary or instance of TokenPattern"),
+        ("pattern: [{LOWER: daesh}]", "pattern: []", "pattern: []", "patterns[1].pattern",
+         "List should have at least 1 item after validation, not 0"),
+        ("{LOWER: {IN: [bin, ibn]}}", "{LOWER: {IN: bin}}", "IN: bin", "patterns[2].pattern[1].LOWER.IN",
+         "Input should be a valid list"),
+        ("{IS_TITLE: true}]", "{IS_TITLE: true, OP: many}]", "OP: many", "patterns[2].pattern[2].OP",
+         "Input should be '+', '*', '?' or '!'; or String should match pattern"),
+        ("[{NORM: مخيم}", "[{_: {camp: true}}", "camp: true", "patterns[3].pattern[0]._.camp",
+         "no token extension 'camp' is registered"),
+    ],
+    ids=["unknown-attribute", "wrong-type", "token-not-mapping", "empty", "in-not-list", "operator",
+         "extension"],
+)
+def test_invalid_spacy_pattern_e107(mdir: Path, old: str, new: str, needle: str, path: str,
+                                    reason: str) -> None:
+    edit(mdir, "patterns.yaml", old, new)
+    p = only(problems_of(mdir), "E107")
+    check(p, "E107", mdir, "patterns.yaml", line_of(mdir, "patterns.yaml", needle), path)
+    assert p.message.startswith(f"invalid spaCy token pattern: {reason}"), str(p)
+
+
+def test_pattern_regex_e106(mdir: Path) -> None:
+    edit(mdir, "patterns.yaml", 'REGEX: "^ال"', 'REGEX: "^ال[ا-ي"')
+    p = only(problems_of(mdir), "E106")
+    check(p, "E106", mdir, "patterns.yaml", line_of(mdir, "patterns.yaml", "REGEX"),
+          "patterns[3].pattern[1].NORM.REGEX")
+    assert p.message == "invalid regular expression: unterminated character set at position 3, at '[ا-ي'"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle", "code", "path", "message"),
+    [
+        ("gazetteer: isis", "gazetteer: daish", "gazetteer: daish", "E110", "patterns[1].gazetteer",
+         "reference to unknown entity 'daish'"),
+        ("  - type: Person\n", "  - type: Person\n    gazetteer: usa\n", "type: Person", "E114",
+         "patterns[2].type", "type Person differs from Place, the type of gazetteer entry 'usa'"),
+        ("    lang: ar\n", "    lang: fa\n", "lang: fa", "E109", "patterns[3].lang",
+         "unknown value 'fa' (expected one of: ar, en)"),
+    ],
+    ids=["unknown-entry", "other-type", "language"],
+)
+def test_pattern_entry_problems(mdir: Path, old: str, new: str, needle: str, code: str, path: str,
+                                message: str) -> None:
+    edit(mdir, "patterns.yaml", old, new)
+    p = only(problems_of(mdir), code)
+    check(p, code, mdir, "patterns.yaml", line_of(mdir, "patterns.yaml", needle), path)
+    assert p.message == message
+
+
+def test_patterns_file_is_optional(mdir: Path) -> None:
+    (mdir / "patterns.yaml").unlink()
+    assert load_mappings(mdir).patterns == ()
 
 
 @pytest.mark.parametrize(
@@ -346,3 +434,146 @@ def test_all_problems_reported_together(mdir: Path, breaker: Breaker) -> None:
     assert got == expected, listing(problems)
     assert len(problems) == len(expected), listing(problems)
     assert all(p.file.startswith(str(mdir)) for p in problems)
+
+
+# Every kind of problem, several in one file, in one copy of the fixture: (code, file, a
+# needle naming the problem's line, or None for a whole file, key path).
+EVERY_KIND = [
+    ("E101", "cues.yaml", "en:", ""),  # the unclosed list of the line before is seen here
+    ("E102", "gazetteer.yaml", "colour: red", "entities[4].colour"),
+    ("E108", "gazetteer.yaml", '"الائتلاف الدولي", "داعش"', "entities[4].aliases.ar"),
+    ("E109", "gazetteer.yaml", "type: Robot", "entities[6].type"),
+    ("E103", "roles.yaml", 'forms: {ar: "قائد"', "roles[1].forms.ar"),
+    ("E103", "calendar.yaml", "number: 13", "months[1].number"),
+    ("E104", "topics.yaml", "- id: security", "topics[0]"),
+    ("E110", "topics.yaml", "broader: politics", "topics[1].broader"),
+    ("E105", "rdf.yaml", "kg:Statment", "classes.Statement[0]"),
+    ("E105", "rdf.yaml", "kg:spokenCue", "properties.Statement.cue"),
+    ("E116", "rdf.yaml", "entity: kg:Mention", "properties.Mention.entity"),
+    ("E106", "grammar.yaml", "(unclosed^", "interview_markers.question"),
+    ("E110", "patterns.yaml", "gazetteer: daish", "patterns[1].gazetteer"),
+    ("E107", "patterns.yaml", "IS_TITLE: maybe", "patterns[2].pattern[0].IS_TITLE"),
+    ("E106", "patterns.yaml", 'REGEX: "(ال"', "patterns[3].pattern[1].NORM.REGEX"),
+    ("E112", "names.yaml", None, ""),
+]
+
+
+def _break_every_kind(m: Path) -> None:
+    edit(m, "cues.yaml", "  complementizers: [\"أن\", \"إن\", \"بأن\"]\n", "  complementizers: [\"أن\"\n")
+    # the coalition entry holds an unknown key and an alias of isis: both are reported
+    anaphors = '    anaphors: {ar: ["التحالف"]}\n'
+    edit(m, "gazetteer.yaml", anaphors, anaphors + "    colour: red\n")
+    aliases = 'aliases: {ar: ["الائتلاف الدولي"'
+    edit(m, "gazetteer.yaml", aliases + "]", aliases + ', "داعش"]')
+    edit(m, "gazetteer.yaml", "    type: Person\n", "    type: Robot\n")
+    edit(m, "roles.yaml", 'forms: {ar: ["قائد", "قائدا"]', 'forms: {ar: "قائد"')
+    edit(m, "calendar.yaml", "{number: 7,", "{number: 13,")
+    edit(m, "topics.yaml", '    keywords: {ar: ["أمن", "امني"], en: ["security"]}\n', "")
+    edit(m, "topics.yaml", "broader: security", "broader: politics")
+    edit(m, "rdf.yaml", "Statement: [kg:Statement]", "Statement: [kg:Statment]")
+    edit(m, "rdf.yaml", "    cue: kg:cue\n", "    cue: kg:spokenCue\n")
+    edit(m, "rdf.yaml", "    entity: kg:mentionOf\n", "    entity: kg:Mention\n")
+    edit(m, "grammar.yaml", 'question: "^', 'question: "(unclosed^')
+    edit(m, "patterns.yaml", "gazetteer: isis", "gazetteer: daish")
+    edit(m, "patterns.yaml", "[{IS_TITLE: true}, {LOWER: {IN:", "[{IS_TITLE: maybe}, {LOWER: {IN:")
+    edit(m, "patterns.yaml", 'REGEX: "^ال"', 'REGEX: "(ال"')
+    (m / "names.yaml").unlink()
+
+
+def test_every_kind_of_problem_in_one_run(mdir: Path, root: Path, tmp_path: Path) -> None:
+    _break_every_kind(mdir)
+    problems = problems_of(mdir)
+    got = [(p.code, Path(p.file).name, p.path) for p in problems]
+    assert sorted(got) == sorted((code, name, path) for code, name, _, path in EVERY_KIND), listing(problems)
+    by_path = {(p.code, Path(p.file).name, p.path): p for p in problems}
+    for code, name, needle, path in EVERY_KIND:
+        line = line_of(mdir, name, needle) if needle is not None else None
+        check(by_path[code, name, path], code, mdir, name, line, path)
+    assert by_path["E108", "gazetteer.yaml", "entities[4].aliases.ar"].message.startswith(
+        "alias 'داعش' is also given for 'isis'")
+    assert by_path["E116", "rdf.yaml", "properties.Mention.entity"].message == \
+        "ontology term 'kg:Mention' is a class, but a property is needed here"
+    assert by_path["E107", "patterns.yaml", "patterns[2].pattern[0].IS_TITLE"].message == \
+        "invalid spaCy token pattern: Input should be a valid boolean"
+    assert by_path["E106", "patterns.yaml", "patterns[3].pattern[1].NORM.REGEX"].message == \
+        "invalid regular expression: missing ), unterminated subpattern at position 0, at '(ال'"
+
+    # the command line prints the same lines, every one, and no traceback
+    article = tmp_path / "article.txt"
+    article.write_text("Task Force 88 struck near Mosul.\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "kgbuild.cli", "build", str(article), "-o", str(tmp_path / "out"),
+         "--mappings", str(mdir)],
+        cwd=root, capture_output=True, text=True, encoding="utf-8", timeout=300, check=False,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    assert proc.returncode != 0, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+    printed = proc.stderr.splitlines()
+    for p in problems:
+        assert any(line.endswith(str(p)) for line in printed), f"not printed: {p}\n{proc.stderr}"
+    assert len([line for line in printed if re.search(r"\[E1\d\d\]$", line)]) == len(problems), proc.stderr
+
+
+def test_wrong_types_never_crash_the_checks(mdir: Path) -> None:
+    """Values of the wrong type where the checks between entries and files look: each is
+    reported once, and nothing is made of it (no reference or alias problems follow)."""
+    breaks = [
+        ("gazetteer.yaml", "  - id: mosul\n", "  - id: [mosul]\n", "entities[2].id", "- id: [mosul]"),
+        ("gazetteer.yaml", 'labels: {ar: "تنظيم داعش", en: "Islamic State"}', "labels: [isis]",
+         "entities[3].labels", "labels: [isis]"),
+        ("gazetteer.yaml", 'aliases: {ar: ["الائتلاف الدولي"]', 'aliases: {ar: "الائتلاف الدولي"',
+         "entities[4].aliases.ar", 'aliases: {ar: "الائتلاف'),
+        ("gazetteer.yaml", "    country: iraq\n", "    country: {id: iraq}\n", "entities[5].country",
+         "country: {id: iraq}"),
+        ("roles.yaml", "ranks: [brigadier]", "ranks: brigadier", "ranks", "ranks: brigadier"),
+        ("topics.yaml", "broader: security", "broader: [security]", "topics[1].broader",
+         "broader: [security]"),
+        ("grammar.yaml", "  ar: {بقيادة: commander}\n", "  ar: [بقيادة, commander]\n", "led_by.ar",
+         "ar: [بقيادة, commander]"),
+        ("rdf.yaml", "    cue: kg:cue\n", "    cue: [kg:cue]\n", "properties.Statement.cue", "cue: [kg:cue]"),
+        ("patterns.yaml", "gazetteer: isis", "gazetteer: {id: isis}", "patterns[1].gazetteer",
+         "gazetteer: {id: isis}"),
+        ("names.yaml", "en: {female: [Sarah, Hillary, Mary]", "en: {female: Sarah",
+         "gendered_given_names.en.female", "female: Sarah"),
+    ]
+    for name, old, new, _, _ in breaks:
+        edit(mdir, name, old, new)
+    problems = problems_of(mdir)
+    assert {p.code for p in problems} == {"E103"}, listing(problems)
+    assert sorted((Path(p.file).name, p.line, p.path) for p in problems) == sorted(
+        (name, line_of(mdir, name, needle), path) for name, _, _, path, needle in breaks), listing(problems)
+
+
+def test_whole_lists_of_the_wrong_type(mdir: Path) -> None:
+    """A list the checks walk that is not a list at all: one problem each, no crash."""
+    (mdir / "gazetteer.yaml").write_text("entities: {iraq: Place}\n", encoding="utf-8")
+    (mdir / "roles.yaml").write_text("titles: {}\nroles: 5\n", encoding="utf-8")
+    (mdir / "topics.yaml").write_text("topics: null\n", encoding="utf-8")
+    (mdir / "patterns.yaml").write_text("patterns: [5, {type: Place, pattern: {LOWER: x}}]\n",
+                                        encoding="utf-8")
+    (mdir / "rdf.yaml").write_text("- a list\n", encoding="utf-8")
+    problems = problems_of(mdir)
+    assert sorted((p.code, Path(p.file).name, p.line, p.path) for p in problems) == [
+        ("E103", "gazetteer.yaml", 1, "entities"),
+        ("E103", "patterns.yaml", 1, "patterns[0]"),
+        ("E103", "patterns.yaml", 1, "patterns[1].pattern"),
+        ("E103", "rdf.yaml", 1, ""),
+        ("E103", "roles.yaml", 2, "roles"),
+        ("E103", "topics.yaml", 1, "topics"),
+    ], listing(problems)
+
+
+def test_key_given_twice_e115(mdir: Path) -> None:
+    edit(mdir, "gazetteer.yaml", "    wikidata: Q796\n", "    wikidata: Q796\n    wikidata: Q1\n")
+    p = only(problems_of(mdir), "E115")
+    check(p, "E115", mdir, "gazetteer.yaml", line_of(mdir, "gazetteer.yaml", "wikidata: Q1"),
+          "entities[0].wikidata")
+    first = line_of(mdir, "gazetteer.yaml", "Q796")
+    assert p.message == f"key 'wikidata' is given twice (first at line {first})"
+
+
+def test_unreadable_file_e101(mdir: Path) -> None:
+    (mdir / "topics.yaml").write_bytes("scheme: {ar: x, en: y}\ntopics: []\n# \xe9\n".encode("latin-1"))
+    p = only(problems_of(mdir), "E101")
+    check(p, "E101", mdir, "topics.yaml", 3, "")
+    assert p.message == "invalid YAML: not UTF-8 text (invalid continuation byte at byte 36)"

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 import yaml
-from rdflib import Graph, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
 from .errors import MappingError, Problem, problem
 from .normalize import fold, fold_words
@@ -34,6 +34,7 @@ from .schema import (
     Regex,
     Schema,
     Str,
+    TokenPattern,
     child,
     load_yaml,
 )
@@ -129,8 +130,14 @@ SCHEMAS: dict[str, Schema] = {
                                 **{key: LangMap(MapOf(_ID)) for key in GRAMMAR_TABLES},
                                 "interview_markers": Record(required={"answer": Regex(),
                                                                       "question": Regex()})}),
+    # spaCy Matcher token patterns whose matches are entity mentions (an EntityRuler's patterns)
+    "patterns": Record(required={"patterns": ListOf(Record(
+        required={"type": Choice(*(t.value for t in EntityType if t is not EntityType.ANONYMOUS)),
+                  "pattern": TokenPattern()},
+        optional={"lang": Choice(*LANGS), "gazetteer": _ID}))}),
 }
 FILES = tuple(SCHEMAS)
+OPTIONAL_FILES = frozenset({"patterns"})  # a missing optional file is an empty one
 
 
 def tag_key(text: str) -> str:
@@ -216,6 +223,17 @@ class RdfMapping:
 
 
 @dataclass(frozen=True)
+class EntityPattern:
+    """A token pattern (patterns.yaml) whose matches are mentions of ``type``, or of the
+    gazetteer entry ``gazetteer``; ``lang`` None applies it to both languages."""
+
+    type: EntityType
+    pattern: tuple[dict[str, Any], ...]  # as spaCy's Matcher takes it; not to be modified
+    lang: str | None = None
+    gazetteer: str | None = None
+
+
+@dataclass(frozen=True)
 class Mappings:
     directory: Path
     gazetteer: tuple[GazetteerEntry, ...]
@@ -247,6 +265,7 @@ class Mappings:
     # gendered_given_names / gendered_titles → language → folded word → "female" | "male"
     genders: MappingProxyType[str, MappingProxyType[str, MappingProxyType[str, str]]] = field(
         default_factory=lambda: MappingProxyType({}))
+    patterns: tuple[EntityPattern, ...] = ()
 
     @cached_property
     def topic_keywords(self) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
@@ -272,10 +291,21 @@ def _expand(term: str, prefixes: dict[str, str]) -> URIRef | None:
     return URIRef(prefixes[prefix] + local)
 
 
-def _ontology_terms(path: Path) -> set[URIRef]:
+_CLASS_TYPES = frozenset({OWL.Class, RDFS.Class})
+_PROPERTY_TYPES = frozenset({OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property})
+
+
+def _ontology_terms(path: Path) -> dict[URIRef, str]:
+    """Every term the ontology declares → "a class", "a property" or "a term" (declared
+    with no type: rdfs:label, owl:sameAs)."""
     graph = Graph()
     graph.parse(path, format="turtle")
-    return {s for s in graph.subjects() if isinstance(s, URIRef)}
+    terms: dict[URIRef, str] = {}
+    for term in {s for s in graph.subjects() if isinstance(s, URIRef)}:
+        types = set(graph.objects(term, RDF.type))
+        terms[term] = "a class" if types & _CLASS_TYPES else "a property" if types & _PROPERTY_TYPES \
+            else "a term"
+    return terms
 
 
 def _line_of(node: yaml.Node | None, *keys: str | int) -> int | None:
@@ -292,79 +322,184 @@ def _line_of(node: yaml.Node | None, *keys: str | int) -> int | None:
     return node.start_mark.line + 1 if node is not None else None
 
 
-def _check_gazetteer(value: dict, node: yaml.Node, file: str, out: list[Problem]) -> None:
-    ids: dict[str, int] = {}
-    aliases: dict[str, tuple[str, int | None]] = {}
-    entries = value.get("entities") or []
-    for index, entry in enumerate(entries):
-        line = _line_of(node, "entities", index)
-        if entry["id"] in ids:
-            out.append(problem("E111", file, line, f"entities[{index}].id", value=entry["id"],
-                               first_line=ids[entry["id"]]))
-        ids.setdefault(entry["id"], line or 0)
+def _entries(value: Any, key: str) -> list[tuple[int, dict[str, Any]]] | None:
+    """The readable items of the list ``key`` with their indices; None when the list itself
+    is missing or broken, so that nothing is checked against it."""
+    items = value.get(key) if isinstance(value, dict) else None
+    if not isinstance(items, list):
+        return None
+    return [(index, item) for index, item in enumerate(items) if isinstance(item, dict)]
+
+
+def _mapping(value: Any, *keys: str) -> dict[str, Any]:
+    """The mapping at ``keys`` below ``value``; empty where any step is missing or broken."""
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _check_gazetteer(value: Any, node: yaml.Node, file: str,
+                     out: list[Problem]) -> dict[str, str | None] | None:
+    """Ids are unique, a name belongs to one entry only, and countries and affiliations are
+    entries.  Returns each id's type (None where the type is broken), or None when the list
+    of entities is unreadable."""
+    entries = _entries(value, "entities")
+    if entries is None:
+        return None
+    types: dict[str, str | None] = {}
+    id_lines: dict[str, int | None] = {}
+    owners: dict[str, tuple[str, int | None]] = {}  # folded name → (entry, line)
+    for index, entry in entries:
+        entry_id = entry.get("id")
+        if entry_id is not None:
+            line = _line_of(node, "entities", index, "id")
+            if entry_id in id_lines:
+                out.append(problem("E111", file, line, f"entities[{index}].id", value=entry_id,
+                                   first_line=id_lines[entry_id]))
+            else:
+                id_lines[entry_id], types[entry_id] = line, entry.get("type")
+        owner = entry_id or f"entities[{index}]"
         for lang in LANGS:
-            names = [entry["labels"][lang], *((entry.get("aliases") or {}).get(lang) or [])]
-            for name in names:
-                key = fold_words(str(name))
-                owner = aliases.get(key)
-                if owner and owner[0] != entry["id"]:
-                    out.append(problem("E108", file, line, f"entities[{index}].aliases.{lang}",
-                                       alias=name, other=owner[0], other_line=owner[1]))
-                aliases.setdefault(key, (entry["id"], line))
-    for index, entry in enumerate(entries):
+            names: list[tuple[str, tuple[str | int, ...], str]] = []
+            label = _mapping(entry, "labels").get(lang)
+            if label is not None:
+                names.append((label, ("labels", lang), f"labels.{lang}"))
+            for number, alias in enumerate(_mapping(entry, "aliases").get(lang) or ()):
+                if alias is not None:
+                    names.append((alias, ("aliases", lang, number), f"aliases.{lang}"))
+            for name, keys, where in names:
+                folded = fold_words(name)
+                line = _line_of(node, "entities", index, *keys)
+                first = owners.setdefault(folded, (owner, line)) if folded else (owner, line)
+                if first[0] != owner:
+                    out.append(problem("E108", file, line, f"entities[{index}].{where}",
+                                       alias=name, other=first[0], other_line=first[1]))
+    for index, entry in entries:
         for ref in ("country", "affiliation"):
-            if entry.get(ref) and entry[ref] not in ids:
+            if entry.get(ref) is not None and entry[ref] not in types:
                 out.append(problem("E110", file, _line_of(node, "entities", index, ref),
                                    f"entities[{index}].{ref}", kind="entity", value=entry[ref]))
+    return types
 
 
-def _check_gazetteer_refs(values: dict[str, Any], nodes: dict[str, yaml.Node], directory: Path,
-                          out: list[Problem]) -> None:
+def _check_gazetteer_refs(values: dict[str, Any], nodes: dict[str, yaml.Node], known: set[str],
+                          directory: Path, out: list[Problem]) -> None:
     """Role bodies and grammar tables name gazetteer entries: each must exist."""
-    known = {e["id"] for e in values["gazetteer"].get("entities") or []}
-    for index, role in enumerate((values.get("roles") or {}).get("roles") or []):
-        for country, body in (role.get("bodies") or {}).items():
-            for ref in (str(country), str(body)):
+    for index, role in _entries(values.get("roles"), "roles") or ():
+        for country, body in _mapping(role, "bodies").items():
+            for ref in (country, body):
                 if ref not in known:
                     out.append(problem("E110", str(directory / "roles.yaml"),
-                                       _line_of(nodes["roles"], "roles", index, "bodies", str(country)),
+                                       _line_of(nodes["roles"], "roles", index, "bodies", country),
                                        f"roles[{index}].bodies.{country}", kind="entity", value=ref))
     for key in GRAMMAR_TABLES:
-        for lang, words in ((values.get("grammar") or {}).get(key) or {}).items():
-            for word, ref in (words or {}).items():
-                if str(ref) not in known:
+        for lang, words in _mapping(values.get("grammar"), key).items():
+            for word, ref in words.items():
+                if ref not in known:
                     out.append(problem("E110", str(directory / "grammar.yaml"),
-                                       _line_of(nodes["grammar"], key, lang, str(word)),
+                                       _line_of(nodes["grammar"], key, lang, word),
                                        f"{key}.{lang}.{word}", kind="entity", value=ref))
 
 
-def _check_genders(value: dict, node: yaml.Node, file: str, out: list[Problem]) -> None:
+def _check_pattern_entries(value: Any, node: yaml.Node, types: dict[str, str | None] | None, file: str,
+                           out: list[Problem]) -> None:
+    """A pattern's gazetteer entry exists and is of the pattern's type."""
+    if types is None:
+        return  # gazetteer.yaml is unreadable: nothing to check against
+    for index, entry in _entries(value, "patterns") or ():
+        gid = entry.get("gazetteer")
+        if gid is None:
+            continue
+        line = _line_of(node, "patterns", index, "gazetteer")
+        if gid not in types:
+            out.append(problem("E110", file, line, f"patterns[{index}].gazetteer", kind="entity", value=gid))
+        elif entry.get("type") is not None and types[gid] is not None and entry["type"] != types[gid]:
+            out.append(problem("E114", file, _line_of(node, "patterns", index, "type"),
+                               f"patterns[{index}].type", type=entry["type"], entry_type=types[gid], id=gid))
+
+
+def _check_genders(value: Any, node: yaml.Node, file: str, out: list[Problem]) -> None:
     """A word of gendered_given_names or gendered_titles is listed under one gender only."""
     for key in GENDERED_NAMES:
-        for lang, lists in (value.get(key) or {}).items():
+        for lang, lists in _mapping(value, key).items():
             seen: dict[str, tuple[str, int | None]] = {}
             for gender in GENDERS:
-                for index, word in enumerate((lists or {}).get(gender) or ()):
+                for index, word in enumerate(_mapping(lists).get(gender) or ()):
+                    if word is None:
+                        continue
                     line = _line_of(node, key, lang, gender, index)
-                    first = seen.setdefault(fold_words(str(word)), (gender, line))
+                    first = seen.setdefault(fold_words(word), (gender, line))
                     if first[0] != gender:
                         out.append(problem("E113", file, line, f"{key}.{lang}.{gender}[{index}]",
                                            value=word, other=first[0], other_line=first[1]))
 
 
-def _check_ids(items: list, node: yaml.Node, key: str, file: str, out: list[Problem]) -> set[str]:
+def _check_ids(value: Any, node: yaml.Node, key: str, file: str, out: list[Problem]) -> set[str] | None:
+    """Ids of the list ``key`` are unique; returns them, or None when the list is unreadable."""
+    entries = _entries(value, key)
+    if entries is None:
+        return None
     ids: dict[str, int | None] = {}
-    for index, item in enumerate(items):
-        line = _line_of(node, key, index)
-        if item["id"] in ids:
-            out.append(problem("E111", file, line, f"{key}[{index}].id", value=item["id"],
-                               first_line=ids[item["id"]]))
-        ids.setdefault(item["id"], line)
+    for index, item in entries:
+        item_id = item.get("id")
+        if item_id is None:
+            continue
+        line = _line_of(node, key, index, "id")
+        if item_id in ids:
+            out.append(problem("E111", file, line, f"{key}[{index}].id", value=item_id,
+                               first_line=ids[item_id]))
+        ids.setdefault(item_id, line)
     return set(ids)
 
 
+def _check_rdf(value: Any, node: yaml.Node, file: str, ontology: Path, out: list[Problem]) -> None:
+    """Every class and property named is declared in the ontology, as a class or a property."""
+    try:
+        known = _ontology_terms(ontology)
+    except (OSError, SyntaxError, ValueError) as err:
+        out.append(problem("E201", file=str(ontology), reason=str(err)))
+        return
+    prefixes = _mapping(value, "prefixes")
+
+    def check(term: str, needed: str, *keys: str | int) -> None:
+        iri = _expand(term, prefixes)
+        key_path = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys).lstrip(".")
+        if iri is None or iri not in known:
+            out.append(problem("E105", file, _line_of(node, *keys), key_path, term=term))
+        elif known[iri] not in (needed, "a term"):
+            out.append(problem("E116", file, _line_of(node, *keys), key_path, term=term, actual=known[iri],
+                               expected=needed))
+
+    for name, terms in _mapping(value, "classes").items():
+        for index, term in enumerate(terms):
+            if term is not None:
+                check(term, "a class", "classes", name, index)
+    for record, fields in _mapping(value, "properties").items():
+        for name, term in fields.items():
+            check(term, "a property", "properties", record, name)
+
+
+def _read(path: Path, out: list[Problem]) -> str | None:
+    """The text of a mapping file, or None with the problem reported."""
+    file = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        out.append(problem("E117", file=file, reason=err.strerror or str(err)))
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        out.append(problem("E101", file=file, line=data[:err.start].count(b"\n") + 1,
+                           reason=f"not UTF-8 text ({err.reason} at byte {err.start})"))
+        return None
+
+
 def load_mappings(directory: Path = MAPPINGS_DIR, ontology: Path = ONTOLOGY_PATH) -> Mappings:
-    """Read and validate every mapping file; raise MappingError listing all problems."""
+    """Read and validate every mapping file; raise MappingError listing all problems.
+
+    Each file is checked on its own first; the checks between entries and files then run
+    on whatever had the right types, so one run reports every problem of every file."""
     problems: list[Problem] = []
     values: dict[str, Any] = {}
     nodes: dict[str, yaml.Node] = {}
@@ -372,9 +507,13 @@ def load_mappings(directory: Path = MAPPINGS_DIR, ontology: Path = ONTOLOGY_PATH
         path = directory / f"{name}.yaml"
         file = str(path)
         if not path.is_file():
-            problems.append(problem("E112", file=file, missing=file))
+            if name not in OPTIONAL_FILES:
+                problems.append(problem("E112", file=file, missing=file))
             continue
-        node, value, syntax = load_yaml(path.read_text(encoding="utf-8"), file)
+        text = _read(path, problems)
+        if text is None:
+            continue
+        node, _, syntax = load_yaml(text, file)
         if syntax:
             problems.extend(syntax)
             continue
@@ -382,69 +521,61 @@ def load_mappings(directory: Path = MAPPINGS_DIR, ontology: Path = ONTOLOGY_PATH
             problems.append(problem("E103", file=file, line=1, expected="a mapping", got="an empty file"))
             continue
         ctx = Context(file)
-        schema.check(node, "", ctx)
+        value = schema.check(node, "", ctx)
         problems.extend(ctx.problems)
-        if not ctx.problems:
-            values[name], nodes[name] = value, node
+        values[name], nodes[name] = (value if isinstance(value, dict) else {}), node
+    file_of = {name: str(directory / f"{name}.yaml") for name in values}
+    types = None
     if "gazetteer" in values:
-        _check_gazetteer(values["gazetteer"], nodes["gazetteer"], str(directory / "gazetteer.yaml"), problems)
+        types = _check_gazetteer(values["gazetteer"], nodes["gazetteer"], file_of["gazetteer"], problems)
+        if types is not None:
+            _check_gazetteer_refs(values, nodes, set(types), directory, problems)
+    if "patterns" in values:
+        _check_pattern_entries(values["patterns"], nodes["patterns"], types, file_of["patterns"], problems)
+    role_ids = None
     if "roles" in values:
-        role_ids = _check_ids(values["roles"]["roles"], nodes["roles"], "roles",
-                              str(directory / "roles.yaml"), problems)
-        for index, rank in enumerate(values["roles"].get("ranks") or []):
-            if rank not in role_ids:
-                problems.append(problem("E110", str(directory / "roles.yaml"),
-                                        _line_of(nodes["roles"], "ranks", index), f"ranks[{index}]",
-                                        kind="role", value=rank))
-    if "grammar" in values and "roles" in values:
-        known_roles = {r["id"] for r in values["roles"]["roles"]}
-        for lang, words in ((values["grammar"] or {}).get("led_by") or {}).items():
-            for word, role_id in (words or {}).items():
-                if role_id not in known_roles:
-                    problems.append(problem("E110", str(directory / "grammar.yaml"),
-                                            _line_of(nodes["grammar"], "led_by", lang, str(word)),
+        role_ids = _check_ids(values["roles"], nodes["roles"], "roles", file_of["roles"], problems)
+        for index, rank in enumerate(values["roles"].get("ranks") or ()):
+            if role_ids is not None and rank is not None and rank not in role_ids:
+                problems.append(problem("E110", file_of["roles"], _line_of(nodes["roles"], "ranks", index),
+                                        f"ranks[{index}]", kind="role", value=rank))
+    if "grammar" in values and role_ids is not None:
+        for lang, words in _mapping(values["grammar"], "led_by").items():
+            for word, role_id in words.items():
+                if role_id not in role_ids:
+                    problems.append(problem("E110", file_of["grammar"],
+                                            _line_of(nodes["grammar"], "led_by", lang, word),
                                             f"led_by.{lang}.{word}", kind="role", value=role_id))
-    if "gazetteer" in values:
-        _check_gazetteer_refs(values, nodes, directory, problems)
     if "names" in values:
-        _check_genders(values["names"] or {}, nodes["names"], str(directory / "names.yaml"), problems)
+        _check_genders(values["names"], nodes["names"], file_of["names"], problems)
     if "topics" in values:
-        topic_ids = _check_ids(values["topics"]["topics"], nodes["topics"], "topics",
-                               str(directory / "topics.yaml"), problems)
-        for index, topic in enumerate(values["topics"]["topics"]):
-            if topic.get("broader") and topic["broader"] not in topic_ids:
-                problems.append(problem("E110", str(directory / "topics.yaml"),
+        topic_ids = _check_ids(values["topics"], nodes["topics"], "topics", file_of["topics"], problems)
+        for index, topic in _entries(values["topics"], "topics") or ():
+            broader = topic.get("broader")
+            if topic_ids is not None and broader is not None and broader not in topic_ids:
+                problems.append(problem("E110", file_of["topics"],
                                         _line_of(nodes["topics"], "topics", index, "broader"),
-                                        f"topics[{index}].broader", kind="topic", value=topic["broader"]))
-    rdf_mapping = None
+                                        f"topics[{index}].broader", kind="topic", value=broader))
     if "rdf" in values:
-        rdf_mapping = _build_rdf(values["rdf"], nodes["rdf"], str(directory / "rdf.yaml"), ontology, problems)
+        _check_rdf(values["rdf"], nodes["rdf"], file_of["rdf"], ontology, problems)
     if problems:
+        # each file's problems together, in the order of their lines
+        problems.sort(key=lambda p: (p.file, p.line or 0))
         raise MappingError(problems)
-    assert rdf_mapping is not None
-    return _build(directory, values, rdf_mapping)
+    return _build(directory, values)
 
 
-def _build_rdf(value: dict, node: yaml.Node, file: str, ontology: Path,
-               out: list[Problem]) -> RdfMapping | None:
+def _build_rdf(value: dict[str, Any]) -> RdfMapping:
+    """The rdf.yaml terms as IRIs; _check_rdf has found every one in the ontology."""
     prefixes = {str(k): str(v) for k, v in value["prefixes"].items()}
-    try:
-        known = _ontology_terms(ontology)
-    except (OSError, SyntaxError, ValueError) as err:
-        out.append(problem("E201", file=str(ontology), reason=str(err)))
-        return None
 
-    def resolve(term: str, *keys: str | int) -> URIRef:
+    def resolve(term: str) -> URIRef:
         iri = _expand(term, prefixes)
-        if iri is None or iri not in known:
-            key_path = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys).lstrip(".")
-            out.append(problem("E105", file, _line_of(node, *keys), key_path, term=term))
-            return URIRef(term)
+        assert iri is not None
         return iri
 
-    classes = {name: tuple(resolve(t, "classes", name, i) for i, t in enumerate(terms))
-               for name, terms in value["classes"].items()}
-    properties = {rec: MappingProxyType({f: resolve(t, "properties", rec, f) for f, t in fields.items()})
+    classes = {name: tuple(resolve(t) for t in terms) for name, terms in value["classes"].items()}
+    properties = {rec: MappingProxyType({f: resolve(t) for f, t in fields.items()})
                   for rec, fields in value["properties"].items()}
     return RdfMapping(MappingProxyType(prefixes), str(value["base"]), MappingProxyType(classes),
                       MappingProxyType(properties),
@@ -455,7 +586,7 @@ def _numbered(items: list, lang: str) -> tuple[tuple[int, str], ...]:
     return tuple((int(item["number"]), str(form)) for item in items for form in item.get(lang) or ())
 
 
-def _build(directory: Path, v: dict[str, Any], rdf_mapping: RdfMapping) -> Mappings:
+def _build(directory: Path, v: dict[str, Any]) -> Mappings:
     entries = tuple(
         GazetteerEntry(
             id=e["id"], type=EntityType(e["type"]),
@@ -528,7 +659,7 @@ def _build(directory: Path, v: dict[str, Any], rdf_mapping: RdfMapping) -> Mappi
         given_names=_lang_forms(names.get("given_names")),
         name_particles=_lang_forms(names.get("name_particles")),
         not_names=_lang_forms(names.get("not_names")),
-        rdf=rdf_mapping,
+        rdf=_build_rdf(v["rdf"]),
         spacy_models=MappingProxyType({lang: ((v.get("pipeline") or {}).get("spacy_models") or {}).get(lang)
                                        for lang in LANGS}),
         grammar=folded_grammar,
@@ -544,4 +675,7 @@ def _build(directory: Path, v: dict[str, Any], rdf_mapping: RdfMapping) -> Mappi
                 for w in (((names.get(key) or {}).get(lang) or {}).get(gender) or ())})
                 for lang in LANGS})
             for key in GENDERED_NAMES}),
+        patterns=tuple(EntityPattern(EntityType(p["type"]), tuple(p["pattern"]), p.get("lang"),
+                                     p.get("gazetteer"))
+                       for p in (v.get("patterns") or {}).get("patterns") or ()),
     )

@@ -39,6 +39,10 @@ class Errors:
     E111 = "duplicate id '{value}' (first at line {first_line})"
     E112 = "mapping file not found: {missing}"
     E113 = "'{value}' is also listed as {other} (at line {other_line})"
+    E114 = "type {type} differs from {entry_type}, the type of gazetteer entry '{id}'"
+    E115 = "key '{key}' is given twice (first at line {first_line})"
+    E116 = "ontology term '{term}' is {actual}, but {expected} is needed here"
+    E117 = "cannot read mapping file: {reason}"
     # graph, query and validation (E2xx)
     E201 = "cannot parse graph: {reason}"
     E202 = "query failed: {reason}"
