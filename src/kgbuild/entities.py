@@ -1,10 +1,10 @@
 """The ``kg_entities`` component: find persons, organisations and places, and resolve them.
 
 Matching (what could be a mention) is kept apart from deciding (which mentions stand):
-candidates come from the gazetteer, from context (title + name, role + name, a known
-first name + family name, an organisation head word + its complement), then overlaps
-are settled longest-first, and within-article coreference links surnames, titles and
-anaphors (الجنرال بيراك, التنظيم, المجلس) to the entity named before.
+candidates come from the gazetteer, from the token patterns of patterns.yaml, from context
+(title + name, role + name, a known first name + family name, an organisation head word +
+its complement), then overlaps are settled longest-first, and within-article coreference
+links surnames, titles and anaphors (الجنرال بيراك, التنظيم, المجلس) to the entity named before.
 """
 
 from __future__ import annotations
@@ -269,6 +269,19 @@ class EntityRecogniser:
                 entry = gaz[match.payload]
                 add(key, entry.type, match.start, match.end, "gazetteer-nested", entry.id, take=False)
                 named_at.add((key, match.start))
+        # 1a. matches of the token patterns of patterns.yaml, where the gazetteer found none
+        for start, end, index in doc._.kg_pattern_ents or ():
+            if any(t in taken for t in range(start, end)):
+                continue
+            pattern = self.mappings.patterns[index]
+            if pattern.gazetteer is not None:
+                entry = gaz[pattern.gazetteer]
+                add(f"gaz:{entry.id}", entry.type, start, end, "pattern", entry.id)
+            elif pattern.type is EntityType.PERSON:
+                add(self._person_key(tokens, start, end, entities), pattern.type, start, end, "pattern")
+            else:
+                prefix = "org" if pattern.type is EntityType.ORGANISATION else "place"
+                add(f"{prefix}:{slug(tokens.span_text(start, end))}", pattern.type, start, end, "pattern")
         country = main_country(tokens, self.mappings, mentions)
 
         # 1b. entities of a trained spaCy pipeline named in pipeline.yaml, where rules found none

@@ -1,4 +1,5 @@
-"""spaCy pipelines for Arabic and English: tokenizer, normaliser, clitic splitter, lexicon.
+"""spaCy pipelines for Arabic and English: tokenizer, normaliser, clitic splitter, lexicon,
+token patterns.
 
 No trained model is needed: ``spacy.blank`` gives the tokenizer; our components fold
 orthography into ``Token.norm_``, split Arabic proclitics off known stems, and run the
@@ -15,6 +16,7 @@ import numpy
 import spacy
 from spacy.attrs import IS_ALPHA, NORM, ORTH, SPACY
 from spacy.language import Language
+from spacy.matcher import Matcher
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_suffix_regex
@@ -28,6 +30,8 @@ from .normalize import fold
 
 if not Doc.has_extension("kg_model_ents"):
     Doc.set_extension("kg_model_ents", default=None)  # [(start_char, end_char, label)] from a trained model
+if not Doc.has_extension("kg_pattern_ents"):
+    Doc.set_extension("kg_pattern_ents", default=None)  # [(start, end, index in Mappings.patterns)]
 if not Doc.has_extension("kg_lex"):
     Doc.set_extension("kg_lex", default=None)  # list[LexMatch], sorted
     Doc.set_extension("kg_clitics", default=None)  # token index → the proclitic split off before it
@@ -252,6 +256,32 @@ def make_model_entities(nlp: Language, name: str, mappings_dir: str | None) -> M
     return ModelEntities(trained)
 
 
+class PatternMatcher:
+    """Where the token patterns of patterns.yaml match, as token spans, longest first; the
+    entity recogniser decides which of them become mentions."""
+
+    def __init__(self, nlp: Language, mappings: Mappings):
+        lang = lang_of(nlp)
+        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.index_of: dict[int, int] = {}  # match id → index in Mappings.patterns
+        for index, entry in enumerate(mappings.patterns):
+            if entry.lang in (None, lang):
+                key = f"pattern {index}"
+                self.index_of[nlp.vocab.strings.add(key)] = index
+                self.matcher.add(key, [[dict(token) for token in entry.pattern]], greedy="LONGEST")
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = [(start, end, self.index_of[match_id]) for match_id, start, end in self.matcher(doc)]
+        found.sort(key=lambda m: (m[0] - m[1], m[0], m[2]))
+        doc._.kg_pattern_ents = found
+        return doc
+
+
+@Language.factory("kg_patterns", default_config={"mappings_dir": None})
+def make_pattern_matcher(nlp: Language, name: str, mappings_dir: str | None) -> PatternMatcher:
+    return PatternMatcher(nlp, get_mappings(mappings_dir))
+
+
 _LEXICONS: dict[tuple[str, str], Lexicon] = {}
 
 
@@ -286,7 +316,10 @@ def make_pipeline(lang: str, mappings_dir: str | None = None) -> Language:
     if lang == "ar":
         nlp.add_pipe("kg_clitics", config={"mappings_dir": mappings_dir})
     nlp.add_pipe("kg_lexicon", config={"mappings_dir": mappings_dir})
-    if get_mappings(mappings_dir).spacy_models.get(lang):
+    mappings = get_mappings(mappings_dir)
+    if any(entry.lang in (None, lang) for entry in mappings.patterns):
+        nlp.add_pipe("kg_patterns", config={"mappings_dir": mappings_dir})
+    if mappings.spacy_models.get(lang):
         nlp.add_pipe("kg_model_entities", config={"mappings_dir": mappings_dir})
     nlp.add_pipe("kg_entities", config={"mappings_dir": mappings_dir})
     return nlp
