@@ -22,6 +22,10 @@ BUILD_EXAMPLES = """examples:
   kgbuild build --update -o output/ today.jsonl      # add new articles, replace changed ones
   cat articles.jsonl | kgbuild build - -o output/    # '-' reads standard input
   kgbuild build corpus/ -o output/ --engine dask --scheduler tcp://10.0.0.5:8786
+  kgbuild build feeds/ -o output/ --strict           # stop at the first bad input, output untouched
+  kgbuild build dump.jsonl -o output/ --max-article-chars 200000
+bad input is reported as file:line: reason [code] on stderr and in report.json, and the good
+articles still land; exit status 0 clean, 1 something skipped or warned about, 2 bad usage.
 a build writes output/graph.ttl, the Oxigraph store output/store/ (which kgbuild query
 uses when present), report.json, merge_candidates.csv and fragments.sqlite (what --update
 builds on). The progress bar (articles/s) shows on a terminal only.
@@ -89,6 +93,11 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--engine", choices=("local", "dask"), default="local",
                    help="local processes (default) or a Dask cluster (needs --scheduler)")
     b.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    b.add_argument("--max-article-chars", type=int, default=None, metavar="N",
+                   help="skip articles longer than N characters, title included (default and most "
+                   "1000000); files and JSON lines over 16 bytes per character are not read")
+    b.add_argument("--strict", action="store_true",
+                   help="stop at the first problem, leaving the output folder as it was (exit 1)")
     b.add_argument("--quiet", action="store_true", help="print no summary")
     _add_output_options(b)
 
@@ -134,15 +143,18 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from .ingest import DEFAULT_MAX_ARTICLE_CHARS
     from .pipeline import DEFAULT_FORMATS, build
 
     formats = list(DEFAULT_FORMATS) + [f for f in (args.format or []) if f not in DEFAULT_FORMATS]
     if args.engine == "dask" and not args.scheduler:
         print("kgbuild build: error: --engine dask needs --scheduler ADDRESS", file=sys.stderr)
         return 2
+    limit = DEFAULT_MAX_ARTICLE_CHARS if args.max_article_chars is None else args.max_article_chars
     report = build(args.inputs, args.output, formats, args.mappings, stdin=sys.stdin,
                    on_problem=lambda p: print(str(p), file=sys.stderr), jobs=args.jobs, update=args.update,
-                   engine=args.engine, scheduler=args.scheduler, store=args.store)
+                   engine=args.engine, scheduler=args.scheduler, store=args.store,
+                   max_article_chars=limit, strict=args.strict)
     if not args.quiet:
         print(report.summary())
     return report.exit_status
