@@ -1,18 +1,22 @@
 """Command line: a thin layer over kgbuild.pipeline.build, kgbuild.query, kgbuild.validate
 and kgbuild.gazetteer.suggest.
 
-Exit status: 0 clean run, 1 something was reported (an article skipped, a query error,
-a graph that does not conform), 2 bad usage.
+Exit status: 0 clean run; 1 something was reported (an article skipped or kept with a
+warning, a graph that does not conform, a file that cannot be read or written); 2 bad usage
+(options, mapping files, queries); 3 an internal error, i.e. a bug (one line, E399; the
+traceback only with KGBUILD_DEBUG=1); 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import KGBuildError
+from .errors import KGBuildError, Problem, problem
 from .graph import FORMATS
 
 BUILD_EXAMPLES = """examples:
@@ -225,6 +229,11 @@ def cmd_gazetteer(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(found: Problem) -> None:
+    """One line on stderr; a problem of no file in particular is not given a place."""
+    print(f"kgbuild: {found if found.file else f'{found.message} [{found.code}]'}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
@@ -233,10 +242,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handlers[args.command](args)
     except KGBuildError as err:
         for p in err.problems:
-            print(f"kgbuild: {p}", file=sys.stderr)
-        return 1
+            _report(p)
+        return err.exit_status
     except BrokenPipeError:
+        # the reader went away (| head): say nothing, and let no flush at exit complain either
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as err:
+        _report(problem("E392", file=str(err.filename or ""), reason=err.strerror or str(err)))
+        return 1
+    except KeyboardInterrupt:
+        _report(problem("E398"))
+        return 130
+    except Exception as err:  # anything else is a bug: one line for the user, no traceback
+        if os.environ.get("KGBUILD_DEBUG") == "1":
+            traceback.print_exc()
+        reason = "".join(traceback.format_exception_only(type(err), err)).strip().replace("\n", " ")
+        _report(problem("E399", reason=reason))
+        return 3
 
 
 if __name__ == "__main__":
