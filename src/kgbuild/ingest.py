@@ -11,8 +11,8 @@ Bytes become text by these rules, for files, JSON lines and standard input alike
 * bytes that are not UTF-8 are read as Windows-1256 when most non-ASCII bytes are not UTF-8
   and the result reads as Arabic (E015); else, when at most one byte in 20 letters is bad,
   each bad byte becomes U+FFFD (E016, with the count and the first line); else the file or
-  line is skipped (E002).  NUL bytes (E011) or more than 5% control characters (E017) mark
-  binary files, which never become articles.
+  line is skipped (E002).  NUL bytes (E011) or control characters (at least 8, and more
+  than 5% of the text: E017) mark binary files, which never become articles.
 
 Every field is then cleaned: CR LF and CR become LF; VT, FF, the separators FS, GS, RS and
 NEL become LF; every other C0 and C1 control except tab and LF is removed, as is DEL, and so
