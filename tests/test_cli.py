@@ -3,7 +3,8 @@
 Covers: the build summary and output files, every serialisation giving the same graph
 (rdflib and Oxigraph), byte-identical rebuilds under different hash seeds, bad input
 reported with file:line while good articles are kept, standard input, named queries in
-every output format, SHACL validation of the built graph, and exit statuses 0/1/2.
+every output format, SHACL validation of the built graph, and exit statuses 0/1/2
+(tests/test_bad_input.py covers bad input and exit statuses in depth).
 """
 
 from __future__ import annotations
@@ -328,7 +329,7 @@ def test_query_bind_target_label(built: Built, root: Path, graph: rdflib.Graph) 
 
 def test_query_unknown_name(built: Built, root: Path) -> None:
     proc = run_cli("query", "--name", "no_such_query", "--graph", str(built.ttl), cwd=root)
-    assert proc.returncode == 1, explain(proc)
+    assert proc.returncode == 2, explain(proc)  # a QueryError is bad usage
     assert "E204" in proc.stderr and "no_such_query" in proc.stderr, explain(proc)
     assert "roles" in proc.stderr, "the message should list the known queries"
     assert "Traceback" not in proc.stderr

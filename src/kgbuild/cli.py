@@ -1,18 +1,22 @@
 """Command line: a thin layer over kgbuild.pipeline.build, kgbuild.query, kgbuild.validate
 and kgbuild.gazetteer.suggest.
 
-Exit status: 0 clean run, 1 something was reported (an article skipped, a query error,
-a graph that does not conform), 2 bad usage.
+Exit status: 0 clean run; 1 something was reported (an article skipped or kept with a
+warning, a graph that does not conform, a file that cannot be read or written); 2 bad usage
+(options, mapping files, queries); 3 an internal error, i.e. a bug (one line, E399; the
+traceback only with KGBUILD_DEBUG=1); 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import KGBuildError
+from .errors import KGBuildError, Problem, problem
 from .graph import FORMATS
 
 BUILD_EXAMPLES = """examples:
@@ -22,6 +26,10 @@ BUILD_EXAMPLES = """examples:
   kgbuild build --update -o output/ today.jsonl      # add new articles, replace changed ones
   cat articles.jsonl | kgbuild build - -o output/    # '-' reads standard input
   kgbuild build corpus/ -o output/ --engine dask --scheduler tcp://10.0.0.5:8786
+  kgbuild build feeds/ -o output/ --strict           # stop at the first bad input, output untouched
+  kgbuild build dump.jsonl -o output/ --max-article-chars 200000
+bad input is reported as file:line: reason [code] on stderr and in report.json, and the good
+articles still land; exit status 0 clean, 1 something skipped or warned about, 2 bad usage.
 a build writes output/graph.ttl, the Oxigraph store output/store/ (which kgbuild query
 uses when present), report.json, merge_candidates.csv and fragments.sqlite (what --update
 builds on). The progress bar (articles/s) shows on a terminal only.
@@ -89,6 +97,11 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--engine", choices=("local", "dask"), default="local",
                    help="local processes (default) or a Dask cluster (needs --scheduler)")
     b.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    b.add_argument("--max-article-chars", type=int, default=None, metavar="N",
+                   help="skip articles longer than N characters, title included (default and most "
+                   "1000000); files and JSON lines over 16 bytes per character are not read")
+    b.add_argument("--strict", action="store_true",
+                   help="stop at the first problem, leaving the output folder as it was (exit 1)")
     b.add_argument("--quiet", action="store_true", help="print no summary")
     _add_output_options(b)
 
@@ -134,15 +147,18 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from .ingest import DEFAULT_MAX_ARTICLE_CHARS
     from .pipeline import DEFAULT_FORMATS, build
 
     formats = list(DEFAULT_FORMATS) + [f for f in (args.format or []) if f not in DEFAULT_FORMATS]
     if args.engine == "dask" and not args.scheduler:
         print("kgbuild build: error: --engine dask needs --scheduler ADDRESS", file=sys.stderr)
         return 2
+    limit = DEFAULT_MAX_ARTICLE_CHARS if args.max_article_chars is None else args.max_article_chars
     report = build(args.inputs, args.output, formats, args.mappings, stdin=sys.stdin,
                    on_problem=lambda p: print(str(p), file=sys.stderr), jobs=args.jobs, update=args.update,
-                   engine=args.engine, scheduler=args.scheduler, store=args.store)
+                   engine=args.engine, scheduler=args.scheduler, store=args.store,
+                   max_article_chars=limit, strict=args.strict)
     if not args.quiet:
         print(report.summary())
     return report.exit_status
@@ -213,6 +229,11 @@ def cmd_gazetteer(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(found: Problem) -> None:
+    """One line on stderr; a problem of no file in particular is not given a place."""
+    print(f"kgbuild: {found if found.file else f'{found.message} [{found.code}]'}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
@@ -221,10 +242,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handlers[args.command](args)
     except KGBuildError as err:
         for p in err.problems:
-            print(f"kgbuild: {p}", file=sys.stderr)
-        return 1
+            _report(p)
+        return err.exit_status
     except BrokenPipeError:
+        # the reader went away (| head): say nothing, and let no flush at exit complain either
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as err:
+        _report(problem("E392", file=str(err.filename or ""), reason=err.strerror or str(err)))
+        return 1
+    except KeyboardInterrupt:
+        _report(problem("E398"))
+        return 130
+    except Exception as err:  # anything else is a bug: one line for the user, no traceback
+        if os.environ.get("KGBUILD_DEBUG") == "1":
+            traceback.print_exc()
+        reason = "".join(traceback.format_exception_only(type(err), err)).strip().replace("\n", " ")
+        _report(problem("E399", reason=reason))
+        return 3
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import hashlib
 import itertools
 import multiprocessing
 import os
+import signal
 import tempfile
 import traceback
 from collections import deque
@@ -53,6 +54,9 @@ def extract_batch(articles: list[Article], mappings_dir: str | None) -> list[Out
 
 def _warm(mappings_dir: str | None) -> None:
     """Load the mappings and both pipelines once per worker, before the first article."""
+    # Ctrl-C reaches every process of the terminal's group: the main process alone stops
+    # the build (one line, kgbuild.cli), workers would each print a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     get_mappings(mappings_dir)
     for lang in ("ar", "en"):
         make_pipeline(lang, mappings_dir)

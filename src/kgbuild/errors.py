@@ -25,6 +25,17 @@ class Errors:
     E012 = "invalid date '{value}' in field '{field}'"
     E013 = "field '{field}' must be {expected}, got {got}"
     E014 = "no article records in the file"
+    E015 = "not UTF-8: decoded as Windows-1256 (Arabic); the article is kept"
+    E016 = "{count} byte(s) not valid UTF-8 replaced by U+FFFD (the first at byte offset {offset})"
+    E017 = "binary file, not text: {share}% of its characters are control characters"
+    E018 = ("article too long: {size} characters with its title, over the limit of {limit} "
+            "(--max-article-chars)")
+    E019 = ("too large to read whole: {size}, over the limit of {cap} bytes (16 per character of "
+            "--max-article-chars); split it, or give the articles as JSON lines")
+    E020 = ("line too long: {size} bytes, over the limit of {cap} bytes (16 per character of "
+            "--max-article-chars)")
+    E021 = "internal error while reading this file ({reason}); this is a bug, please report it with the file"
+    E022 = "HTML page with more than {limit} tags (a quarter of --max-article-chars)"
     # mappings (E1xx)
     E101 = "invalid YAML: {reason}"
     E102 = "unknown key '{key}' (expected one of: {expected})"
@@ -60,6 +71,18 @@ class Errors:
     E304 = "bad build option: {reason}"
     E305 = "the graph store cannot be opened: {reason}"
     E306 = "the Dask engine failed: {reason}"
+    # build and command line (E39x)
+    E390 = "--max-article-chars must be a whole number from 1 to {ceiling}, got {value}"
+    E391 = "stopped at the first problem (--strict); the output folder is as it was before"
+    E392 = "cannot read or write a file: {reason}"
+    E398 = "interrupted"
+    E399 = ("internal error: {reason}; this is a bug, please report it with the input "
+            "(KGBUILD_DEBUG=1 shows the traceback)")
+
+
+# Problems after which the article is still kept (a warning); every other problem costs the
+# article, record or file it names.
+KEPT_WITH_WARNING = frozenset({"E012", "E015", "E016"})
 
 
 @dataclass(frozen=True)
@@ -80,13 +103,24 @@ class Problem:
         return f"{where}:{middle} {self.message} [{self.code}]"
 
 
+def outcome(found: Problem) -> str:
+    """"kept" when the article named by ``found`` still lands (a warning), else "skipped"."""
+    return "kept" if found.code in KEPT_WITH_WARNING else "skipped"
+
+
 def problem(code: str, file: str = "", line: int | None = None, path: str = "", **values: object) -> Problem:
     template: str = getattr(Errors, code)
     return Problem(code, template.format(**values), file, line, path)
 
 
 class KGBuildError(Exception):
-    """An error meant for the user: carries one or more Problems and no traceback is shown."""
+    """An error meant for the user: carries one or more Problems and no traceback is shown.
+
+    ``exit_status`` is what the command line exits with: 1 (something was reported) unless
+    a subclass says otherwise.
+    """
+
+    exit_status = 1
 
     def __init__(self, problems: list[Problem] | Problem):
         self.problems = problems if isinstance(problems, list) else [problems]
@@ -96,6 +130,16 @@ class KGBuildError(Exception):
 class MappingError(KGBuildError):
     """The mapping YAML is invalid; every problem found is listed."""
 
+    exit_status = 2
+
 
 class QueryError(KGBuildError):
     """A query could not be prepared or run."""
+
+    exit_status = 2
+
+
+class UsageError(KGBuildError):
+    """An option out of range or a combination of options that cannot work."""
+
+    exit_status = 2

@@ -26,9 +26,9 @@ from typing import Any, TextIO
 from .atomic import AtomicText, write_atomic
 from .crossscript import MergePlan, candidates_csv, plan_merges
 from .engine import default_jobs, fingerprint, run_dask, run_local
-from .errors import KGBuildError, Problem, problem
+from .errors import KGBuildError, Problem, outcome, problem
 from .graph import FORMATS, CorpusGraph, GraphWriter, jsonld_from_ntriples
-from .ingest import iter_articles
+from .ingest import DEFAULT_MAX_ARTICLE_CHARS, check_max_article_chars, iter_articles
 from .mapping import Mapper
 from .nlp import get_mappings
 from .ntriples import bare
@@ -63,6 +63,16 @@ class BuildReport:
     def exit_status(self) -> int:
         return 1 if self.problems else 0
 
+    @property
+    def skipped(self) -> int:
+        """Articles, records and files that did not reach the graph."""
+        return sum(outcome(p) == "skipped" for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        """Problems of articles that were kept all the same."""
+        return len(self.problems) - self.skipped
+
     def summary(self) -> str:
         lines = [
             f"articles       {self.articles}",
@@ -79,7 +89,8 @@ class BuildReport:
         ]
         lines += [f"wrote          {self.output / f}" for f in self.files]
         if self.problems:
-            lines.append(f"skipped/reported {len(self.problems)} problem(s); see report.json")
+            lines.append(f"skipped {self.skipped} and kept {self.warnings} with a warning; see "
+                         f"{self.output / 'report.json'}")
         return "\n".join(lines)
 
     def as_json(self) -> dict[str, object]:
@@ -91,8 +102,12 @@ class BuildReport:
             "merges": [{"kept": kept, "merged": merged, "score": score}
                        for kept, merged, score in self.merges],
             "files": self.files,
-            "problems": [{"code": p.code, "file": p.file, "line": p.line, "message": p.message}
-                         for p in self.problems],
+            # kept: articles in the graph from this run's inputs; inputs = kept + skipped
+            "tally": {"inputs": self.extracted + self.unchanged + self.skipped,
+                      "kept": self.extracted + self.unchanged, "skipped": self.skipped,
+                      "warnings": self.warnings},
+            "problems": [{"code": p.code, "file": p.file, "line": p.line, "message": p.message,
+                          "article": outcome(p)} for p in self.problems],
         }
 
 
@@ -118,6 +133,8 @@ def build(
     scheduler: str | None = None,
     store: bool = True,
     dask_client: Any = None,
+    max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS,
+    strict: bool = False,
 ) -> BuildReport:
     """Build the graph of every article under ``inputs`` and write it to ``output``.
 
@@ -126,6 +143,10 @@ def build(
     new or changed articles (by id and content hash) are extracted; the outputs are then
     the same as a full build of every article ever given.  ``engine="dask"`` extracts on
     the Dask cluster at ``scheduler``.
+
+    Articles longer than ``max_article_chars`` (title and text) are skipped (E018).  With
+    ``strict`` the first problem stops the build: it is passed to ``on_problem``, then
+    KGBuildError E391 is raised and no file in ``output`` has changed.
     """
     out_dir = Path(output)
     report = BuildReport(out_dir)
@@ -134,6 +155,7 @@ def build(
             raise KGBuildError(problem("E207", format=fmt))
     if engine not in ENGINES:
         raise KGBuildError(problem("E304", reason=f"unknown engine '{engine}' (known: {', '.join(ENGINES)})"))
+    check_max_article_chars(max_article_chars)
     jobs = default_jobs() if jobs is None or jobs <= 0 else jobs
     directory = str(mappings_dir) if mappings_dir else None
     mappings = get_mappings(directory)
@@ -144,6 +166,8 @@ def build(
         report.problems.append(p)
         if callable(on_problem):
             on_problem(p)
+        if strict:  # raised before the spool is committed: the new outputs are never written
+            raise KGBuildError(problem("E391", file=str(out_dir)))
 
     stamp = fingerprint(directory)
     spool = Spool.open_existing(out_dir, stamp) if update else Spool.create(out_dir, stamp)
@@ -151,7 +175,7 @@ def build(
         known = spool.hashes() if update else {}
 
         def to_extract() -> Iterator[Article]:
-            for item in iter_articles(list(inputs), stdin=stdin):
+            for item in iter_articles(list(inputs), stdin=stdin, max_article_chars=max_article_chars):
                 if isinstance(item, Problem):
                     note(item)
                 elif known.get(bare(mapper.article_iri(item.id))) == item.content_hash:
