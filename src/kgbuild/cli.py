@@ -40,8 +40,15 @@ QUERY_EXAMPLES = """examples:
   kgbuild query --name roles_of --bind person=https://w3id.org/kgbuild/id/person/ashton-carter
   kgbuild query -e 'SELECT ?s WHERE { ?s a <https://w3id.org/kgbuild/ontology#Statement> }' --format csv
   kgbuild query my-query.rq --graph out/graph.ttl --format json
+  kgbuild query --name statements --timeout 300 --max-rows 0   # 5 minutes, every row
+  KGBUILD_QUERY_TIMEOUT=10 kgbuild query --name roles          # the same limits from the environment
 values given with --bind are passed as bindings, never pasted into the query text; a value
 that is not an IRI is looked up as an entity label first.
+queries only read: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, ...), SERVICE, FROM / FROM NAMED
+and functions other than SPARQL's own and the XSD casts are refused before anything runs.
+a query is stopped after --timeout seconds (default 60, env KGBUILD_QUERY_TIMEOUT) and gives at
+most --max-rows rows (default 100000, env KGBUILD_QUERY_MAX_ROWS); 0 = no limit. Past the row
+limit the rows up to it are printed, a warning goes to stderr and the exit status is 1.
 """
 VALIDATE_EXAMPLES = """examples:
   kgbuild validate                                   # output/store, else output/graph.ttl
@@ -66,6 +73,16 @@ def _count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got '{text}'") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got '{text}'")
     return value
 
 
@@ -116,6 +133,11 @@ def make_parser() -> argparse.ArgumentParser:
                    "else output/graph.ttl)")
     q.add_argument("--bind", action="append", default=[], metavar="VAR=VALUE", help="bind a variable")
     q.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    q.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS",
+                   help="stop the query after SECONDS; 0 = no limit (default 60, or KGBUILD_QUERY_TIMEOUT)")
+    q.add_argument("--max-rows", type=_count, default=None, metavar="N",
+                   help="give at most N rows, and say so when there are more; 0 = no limit "
+                   "(default 100000, or KGBUILD_QUERY_MAX_ROWS)")
 
     v = sub.add_parser("validate", help="check a graph against the SHACL shapes", epilog=VALIDATE_EXAMPLES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -165,19 +187,20 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    from .errors import RowLimitReached
     from .query import (
+        QueryLimits,
         default_graph_path,
-        expand_bindings,
         format_rows,
         load_graph,
         named_query,
         parse_binding,
         prepare,
         read_query,
-        resolve_label_bindings,
-        run_query,
+        run_query_with_labels,
     )
 
+    limits = QueryLimits.from_environment(timeout=args.timeout, max_rows=args.max_rows)
     if args.name:
         prepared = named_query(args.name)
     elif args.expression:
@@ -186,16 +209,14 @@ def cmd_query(args: argparse.Namespace) -> int:
         prepared = read_query(args.file)
     graph = load_graph(args.graph or default_graph_path())
     bindings = dict(parse_binding(spec) for spec in args.bind)
-    columns: list[str] = []
-    rows: list = []
-    seen: set = set()
-    for combo in expand_bindings(resolve_label_bindings(graph, bindings)) if bindings else [{}]:
-        columns, found = run_query(graph, prepared, combo)
-        # a label may name several nodes: the rows of each run, once each, in order
-        for row in found:
-            if row not in seen:
-                seen.add(row)
-                rows.append(row)
+    try:
+        columns, rows = run_query_with_labels(graph, prepared, bindings, limits)
+    except RowLimitReached as reached:
+        # the rows up to the limit are still the answer's first rows: shown, then the warning
+        print(format_rows(reached.columns, reached.rows, args.format), end="")
+        for p in reached.problems:
+            print(f"kgbuild: warning: {p}", file=sys.stderr)
+        return reached.exit_status
     print(format_rows(columns, rows, args.format), end="")
     return 0
 

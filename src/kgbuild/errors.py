@@ -7,6 +7,7 @@ stable: tests, docs and users grep for them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class Errors:
@@ -63,6 +64,15 @@ class Errors:
     E206 = "graph does not conform to the shapes: {count} violation(s)"
     E207 = "unknown output format '{format}'"
     E208 = "spaCy pipeline '{name}' named in the config cannot be loaded: {reason}"
+    E209 = "updates are refused: kgbuild query only reads (found {operations})"
+    E210 = ("{construct} is refused: a query reads only the graph it is given, never other "
+            "endpoints, the network or files")
+    E211 = "function <{iri}> is refused: only SPARQL's built-in functions and XSD casts may be called"
+    E212 = "invalid {setting} '{value}': expected {expected}"
+    E213 = ("the query was stopped after {seconds} s (raise the limit with --timeout SECONDS "
+            "or KGBUILD_QUERY_TIMEOUT; 0 = no limit)")
+    E214 = ("the query has more than {limit} rows and only the first {limit} are given (raise the "
+            "limit with --max-rows N or KGBUILD_QUERY_MAX_ROWS; 0 = no limit)")
     # extraction (E3xx)
     E301 = "article '{id}' could not be analysed and was skipped: {reason}"
     E302 = "the spool of an earlier build cannot be read: {reason}; run a full build (without --update)"
@@ -143,3 +153,22 @@ class UsageError(KGBuildError):
     """An option out of range or a combination of options that cannot work."""
 
     exit_status = 2
+
+
+class QueryTimedOut(QueryError):
+    """A query ran past its time limit and was stopped (E213): the query was valid, so
+    this is a failure to answer, not a usage error."""
+
+    exit_status = 1
+
+
+class RowLimitReached(QueryError):
+    """A query has more rows than its row limit (E214).  Carries the columns and the rows
+    up to the limit, so a caller can show them and say that more exist."""
+
+    exit_status = 1
+
+    def __init__(self, problems: list[Problem] | Problem, columns: list[str], rows: list[tuple[Any, ...]]):
+        super().__init__(problems)
+        self.columns = columns
+        self.rows = rows
