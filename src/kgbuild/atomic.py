@@ -1,13 +1,23 @@
 """Files that appear whole or not at all: written under a temporary name in the same
 folder, flushed to disk, then renamed over the old one (a rename is atomic), so a build
-killed at any moment leaves the previous file intact and readable."""
+killed at any moment leaves the previous file intact and readable.
+
+Temporary names are ``.NAME.XXXXXXXX.tmp``: a killed build leaves them behind, and the
+next build into the folder (holding its lock, see kgbuild.outdir) knows them by that
+shape and removes them.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import TextIO
+
+TEMP_SUFFIX = ".tmp"
+# what mkstemp makes of prefix ".NAME." and TEMP_SUFFIX: eight characters of its alphabet between
+_TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
 
 
 def make_public(path: str | Path, directory: bool = False) -> None:
@@ -17,16 +27,47 @@ def make_public(path: str | Path, directory: bool = False) -> None:
     os.chmod(path, (0o777 if directory else 0o666) & ~umask)
 
 
-def write_atomic(path: Path, text: str) -> None:
+def temporary_file(path: Path) -> tuple[int, str]:
+    """An open descriptor and the name of a new temporary file beside ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+
+
+def is_temporary(name: str) -> bool:
+    """Whether a file name is one that ``temporary_file`` makes."""
+    return _TEMP_NAME.fullmatch(name) is not None
+
+
+def sync_dir(directory: Path) -> None:
+    """Flush a folder's entries to disk: a rename is atomic at once, but durable (it survives
+    a power cut) only once the folder itself is synced."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:  # a system whose folders cannot be opened (Windows) syncs them itself
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some file systems refuse fsync on a folder; the rename still stands
+        pass
+    finally:
+        os.close(fd)
+
+
+def replace_durably(source: str | Path, target: Path) -> None:
+    """Rename ``source`` over ``target`` and make the rename survive a power cut."""
+    os.replace(source, target)
+    sync_dir(target.parent)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    fd, tmp = temporary_file(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         make_public(tmp)
-        os.replace(tmp, path)
+        replace_durably(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -38,8 +79,7 @@ class AtomicText:
 
     def __init__(self, path: Path):
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        fd, self.tmp = temporary_file(path)
         self.handle: TextIO = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
 
     def write(self, text: str) -> None:
@@ -53,7 +93,7 @@ class AtomicText:
         os.fsync(self.handle.fileno())
         self.handle.close()
         make_public(self.tmp)
-        os.replace(self.tmp, self.path)
+        replace_durably(self.tmp, self.path)
 
     def discard(self) -> None:
         if not self.handle.closed:
@@ -62,4 +102,5 @@ class AtomicText:
             os.unlink(self.tmp)
 
 
-__all__ = ["AtomicText", "make_public", "write_atomic"]
+__all__ = ["TEMP_SUFFIX", "AtomicText", "is_temporary", "make_public", "replace_durably", "sync_dir",
+           "temporary_file", "write_atomic"]

@@ -24,6 +24,7 @@ BUILD_EXAMPLES = """examples:
   kgbuild build news.jsonl report.md page.html -o out/ --format trig --format nq
   kgbuild build corpus/ -o output/ --jobs 2          # two worker processes (default: all cores)
   kgbuild build --update -o output/ today.jsonl      # add new articles, replace changed ones
+  kgbuild build --update -o output/ corpus/          # after a killed build: complete output/
   cat articles.jsonl | kgbuild build - -o output/    # '-' reads standard input
   kgbuild build corpus/ -o output/ --engine dask --scheduler tcp://10.0.0.5:8786
   kgbuild build feeds/ -o output/ --strict           # stop at the first bad input, output untouched
@@ -32,7 +33,8 @@ bad input is reported as file:line: reason [code] on stderr and in report.json, 
 articles still land; exit status 0 clean, 1 something skipped or warned about, 2 bad usage.
 a build writes output/graph.ttl, the Oxigraph store output/store/ (which kgbuild query
 uses when present), report.json, merge_candidates.csv and fragments.sqlite (what --update
-builds on). The progress bar (articles/s) shows on a terminal only.
+builds on). The progress bar (articles/s) shows on a terminal only. A build killed at any
+moment leaves the previous output readable; one build at a time may write to a folder.
 """
 QUERY_EXAMPLES = """examples:
   kgbuild query --name roles                         # a named query from ontology/queries/
@@ -207,7 +209,9 @@ def cmd_query(args: argparse.Namespace) -> int:
         prepared = prepare(args.expression, "<-e>")
     else:
         prepared = read_query(args.file)
-    graph = load_graph(args.graph or default_graph_path())
+    source = args.graph or default_graph_path()
+    _warn_if_unfinished(source)
+    graph = load_graph(source)
     bindings = dict(parse_binding(spec) for spec in args.bind)
     try:
         columns, rows = run_query_with_labels(graph, prepared, bindings, limits)
@@ -226,6 +230,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .validate import validate_graph
 
     args.graph = args.graph or default_graph_path()
+    _warn_if_unfinished(args.graph)
     conforms, text, count = validate_graph(load_graph(args.graph, in_memory=True))
     if conforms:
         print(f"{args.graph}: conforms to the shapes")
@@ -242,7 +247,10 @@ def cmd_gazetteer(args: argparse.Namespace) -> int:
     mappings = load_mappings(args.mappings) if args.mappings else load_mappings()
     from .query import default_graph_path
 
-    graph = read_graph(args.graph or str(default_graph_path()), sys.stdin.buffer, args.input_format)
+    source = args.graph or str(default_graph_path())
+    if source != "-":
+        _warn_if_unfinished(Path(source))
+    graph = read_graph(source, sys.stdin.buffer, args.input_format)
     types = [t.capitalize() for t in args.type] if args.type else ["Person", "Organisation"]
     items = suggest(graph, mappings, min_count=args.min_count, limit=args.limit, types=types,
                     contexts=args.contexts)
@@ -253,6 +261,16 @@ def cmd_gazetteer(args: argparse.Namespace) -> int:
 def _report(found: Problem) -> None:
     """One line on stderr; a problem of no file in particular is not given a place."""
     print(f"kgbuild: {found if found.file else f'{found.message} [{found.code}]'}", file=sys.stderr)
+
+
+def _warn_if_unfinished(graph: Path) -> None:
+    """One line on stderr when ``graph`` is in a folder whose files a build has not finished
+    replacing (it was killed, or still runs); the command reads it all the same."""
+    from .outdir import unfinished_warning
+
+    warning = unfinished_warning(graph)
+    if warning is not None:
+        print(f"kgbuild: warning: {warning}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,6 +15,8 @@ import multiprocessing
 import os
 import signal
 import tempfile
+import threading
+import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -34,7 +36,8 @@ Outcome = PackedFragment | Problem
 _PACKAGE = Path(__file__).resolve().parent
 # modules that only move, write or query fragments: editing them does not change a fragment
 _NOT_EXTRACTION = frozenset({"atomic.py", "cli.py", "crossscript.py", "engine.py", "gazetteer.py", "graph.py",
-                             "pipeline.py", "query.py", "spool.py", "store.py", "validate.py"})
+                             "outdir.py", "pipeline.py", "query.py", "spool.py", "store.py", "validate.py"})
+_PARENT_POLL_SECONDS = 0.25
 
 
 def extract_packed(article: Article, mappings_dir: str | None) -> Outcome:
@@ -52,14 +55,27 @@ def extract_batch(articles: list[Article], mappings_dir: str | None) -> list[Out
     return [extract_packed(article, mappings_dir) for article in articles]
 
 
-def _warm(mappings_dir: str | None) -> None:
+def _warm(mappings_dir: str | None, parent: int) -> None:
     """Load the mappings and both pipelines once per worker, before the first article."""
+    _exit_with(parent)
     # Ctrl-C reaches every process of the terminal's group: the main process alone stops
     # the build (one line, kgbuild.cli), workers would each print a traceback
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     get_mappings(mappings_dir)
     for lang in ("ar", "en"):
         make_pipeline(lang, mappings_dir)
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker when the build process ``parent`` is gone: a build killed with
+    SIGKILL cannot stop its pool, and its workers would wait for work forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="kgbuild-parent-watch", daemon=True).start()
 
 
 def default_jobs() -> int:
@@ -96,7 +112,7 @@ def run_local(articles: Iterable[Article], mappings_dir: str | None, jobs: int) 
     # fork shares the loaded mappings with the workers; elsewhere they load their own
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method), initializer=_warm,
-                             initargs=(mappings_dir,)) as pool:
+                             initargs=(mappings_dir, os.getpid())) as pool:
         def submit(batch: list[Article]) -> Future[list[Outcome]]:
             return pool.submit(extract_batch, batch, mappings_dir)
 

@@ -81,6 +81,12 @@ class Errors:
     E304 = "bad build option: {reason}"
     E305 = "the graph store cannot be opened: {reason}"
     E306 = "the Dask engine failed: {reason}"
+    E307 = ("another kgbuild build ({holder}) is writing to this folder; wait for it to end or choose "
+            "another --output")
+    E308 = "the output folder cannot be locked: {reason}"
+    E309 = ("this folder is from an interrupted build (pid {pid}, started {started}): its files may mix two "
+            "builds; run `{command}` to complete it")
+    E310 = "a build (pid {pid}) is replacing the files of this folder; until it ends they may mix two builds"
     # build and command line (E39x)
     E390 = "--max-article-chars must be a whole number from 1 to {ceiling}, got {value}"
     E391 = "stopped at the first problem (--strict); the output folder is as it was before"

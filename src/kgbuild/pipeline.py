@@ -9,7 +9,8 @@ Oxigraph store loaded from the same stream (kgbuild.store).
 
 Only this module and the CLI touch the file system on the output side.  Every file is
 written to a temporary name and renamed, so an interrupted build leaves the previous
-output whole; ``--update`` afterwards completes it.
+output whole; ``--update`` afterwards completes it.  A build holds the output folder's
+lock and marks the folder while it replaces the files (kgbuild.outdir).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from .ingest import DEFAULT_MAX_ARTICLE_CHARS, check_max_article_chars, iter_art
 from .mapping import Mapper
 from .nlp import get_mappings
 from .ntriples import bare
+from .outdir import holding_output_lock, mark_finished, mark_unfinished
 from .records import Article
 from .spool import SPOOL_FILE, Spool
 from .store import STORE_DIR, StoreLoader
@@ -119,6 +121,7 @@ def _progress(enabled: bool) -> Any:
     return tqdm(unit=" articles", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
 
 
+@holding_output_lock
 def build(
     inputs: Sequence[str | os.PathLike[str]],
     output: str | os.PathLike[str] = "output",
@@ -200,11 +203,13 @@ def build(
         finally:
             if bar is not None:
                 bar.close()
+        mark_unfinished(out_dir, inputs, formats, directory, store)
         spool.commit()
         write_outputs(spool, out_dir, formats, mappings, report, store)
     finally:
         spool.close()
     write_atomic(out_dir / "report.json", json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
+    mark_finished(out_dir)
     return report
 
 

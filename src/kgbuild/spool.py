@@ -16,13 +16,12 @@ from __future__ import annotations
 import os
 import pickle
 import sqlite3
-import tempfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .atomic import make_public
+from .atomic import make_public, replace_durably, temporary_file
 from .errors import KGBuildError, problem
 from .fragment import Fragment
 
@@ -76,16 +75,16 @@ class Spool:
         self.path = path
         self.final = final  # where a new spool goes when the build is done
         self.db = sqlite3.connect(path, isolation_level=None)
-        self.db.execute("PRAGMA synchronous = NORMAL")
+        # FULL: an update's one transaction must survive a power cut whole or not at all
+        self.db.execute("PRAGMA synchronous = FULL")
         self.db.executescript(_SCHEMA)
         self.db.execute("BEGIN")
 
     # ---- opening ----------------------------------------------------------------------
     @classmethod
     def create(cls, out_dir: Path, fingerprint: str) -> Spool:
-        """A new, empty spool, moved over any old one by ``close``."""
-        out_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{SPOOL_FILE}.", dir=out_dir)
+        """A new, empty spool, moved over any old one by ``commit``."""
+        fd, tmp = temporary_file(out_dir / SPOOL_FILE)
         os.close(fd)
         make_public(tmp)
         spool = cls(Path(tmp), final=out_dir / SPOOL_FILE)
@@ -141,7 +140,8 @@ class Spool:
         if self.final is not None:
             self.db.execute("COMMIT")
             self.db.close()
-            os.replace(self.path, self.final)
+            _fsync(self.path)  # on disk before the rename, whatever SQLite syncs without a journal
+            replace_durably(self.path, self.final)
             self.path, self.final = self.final, None
             self.db = sqlite3.connect(self.path, isolation_level=None)
             self.db.execute("BEGIN")
@@ -155,6 +155,14 @@ class Spool:
         finally:
             if self.final is not None and self.path.exists():
                 self.path.unlink()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 __all__ = ["SPOOL_FILE", "PackedFragment", "Spool", "pack", "unpack"]

@@ -10,8 +10,10 @@ the slice size, not the corpus, bounds its memory.
 
 ``output/store`` is a symbolic link to a directory ``output/.store-XXXX``: a new store is
 built beside the old one and the link is replaced in one rename, so a reader (or a killed
-build) never sees a half-loaded store.  Through oxrdflib the store is also an rdflib
-Graph, so everything written against rdflib's API works on it unchanged.
+build) never sees a half-loaded store; what a killed build leaves (a half-loaded
+``.store-XXXX``, a link not yet renamed) is removed by ``remove_abandoned`` when the next
+build starts.  Through oxrdflib the store is also an rdflib Graph, so everything written
+against rdflib's API works on it unchanged.
 """
 
 from __future__ import annotations
@@ -26,13 +28,14 @@ from types import TracebackType
 
 import pyoxigraph as ox
 
-from .atomic import make_public
+from .atomic import make_public, sync_dir
 from .errors import KGBuildError, problem
 
 STORE_DIR = "store"
 LOAD_BYTES = 16 << 20  # N-Triples text per bulk load
 _CHUNK_BYTES = 1 << 22  # what the loader thread may lag behind the writer, per queue slot
 _QUEUE_SLOTS = 4
+_LINK_PREFIX = f".{STORE_DIR}-link-"
 
 
 class StoreLoader:
@@ -110,14 +113,27 @@ def swap_in(out_dir: Path, target: Path) -> None:
         # a store directory from elsewhere (or an older kgbuild): moved aside, then removed
         aside = Path(tempfile.mkdtemp(prefix=f".{STORE_DIR}-old-", dir=out_dir))
         os.replace(link, aside / STORE_DIR)
-    temporary = out_dir / f".{STORE_DIR}-link-{os.getpid()}"
+    temporary = out_dir / f"{_LINK_PREFIX}{os.getpid()}"
     if temporary.is_symlink() or temporary.exists():
         temporary.unlink()
     os.symlink(target.name, temporary)
     os.replace(temporary, link)
-    for old in out_dir.glob(f".{STORE_DIR}-*"):
-        if old.resolve() != target.resolve() and not old.is_symlink():
-            shutil.rmtree(old, ignore_errors=True)
+    sync_dir(out_dir)
+    remove_abandoned(out_dir)
+
+
+def remove_abandoned(out_dir: Path) -> None:
+    """Delete every store folder that ``out_dir/store`` does not point at and every link
+    not renamed into place: left by a killed build, or replaced by a newer one.  Only safe
+    while no other build writes to ``out_dir`` (a build holds its lock)."""
+    link = out_dir / STORE_DIR
+    current = link.resolve() if link.is_symlink() else None
+    for entry in out_dir.glob(f".{STORE_DIR}-*"):
+        if entry.is_symlink():
+            if entry.name.startswith(_LINK_PREFIX):
+                entry.unlink()
+        elif entry.is_dir() and entry.resolve() != current:
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def open_store(path: Path) -> ox.Store:
@@ -129,4 +145,4 @@ def open_store(path: Path) -> ox.Store:
         raise KGBuildError(problem("E305", file=str(path), reason=str(err))) from err
 
 
-__all__ = ["STORE_DIR", "StoreLoader", "open_store", "swap_in"]
+__all__ = ["STORE_DIR", "StoreLoader", "open_store", "remove_abandoned", "swap_in"]
