@@ -29,6 +29,7 @@ from rdflib import RDF, URIRef
 from kgbuild import cli, ingest, pipeline
 from kgbuild.errors import KGBuildError, Problem
 from kgbuild.ingest import BYTES_PER_CHAR, DEFAULT_MAX_ARTICLE_CHARS, iter_articles, parse_text_document
+from kgbuild.outdir import LOCK_FILE
 from kgbuild.pipeline import build
 from kgbuild.records import Article
 from kgbuild.validate import validate_graph
@@ -335,10 +336,13 @@ def test_a_limit_out_of_range_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file under ``folder`` (links followed) with its bytes and modification time."""
+    """Every file under ``folder`` (links followed) with its bytes and modification time,
+    but for the lock a build takes (and writes its pid into) whatever it then does."""
     found = {}
     for root, _, files in os.walk(folder, followlinks=True):
         for name in files:
+            if name == LOCK_FILE and Path(root) == folder:
+                continue
             path = Path(root) / name
             found[str(path.relative_to(folder))] = (path.read_bytes(), path.stat().st_mtime_ns)
     return found
@@ -463,7 +467,8 @@ def test_cli_exit_statuses_for_usage_errors(tmp_path: Path, fixture_mappings: Pa
     assert proc.returncode == 2 and "[E101]" in proc.stderr and "Traceback" not in proc.stderr, explain(proc)
     (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
     proc = run_cli("build", str(good), "-o", "a-file", "--mappings", str(fixture_mappings), cwd=tmp_path)
-    assert proc.returncode == 1 and "[E392]" in proc.stderr and "Traceback" not in proc.stderr, explain(proc)
+    assert proc.returncode == 2 and "a-file: the output must be a folder" in proc.stderr, explain(proc)
+    assert "[E311]" in proc.stderr and "Traceback" not in proc.stderr, explain(proc)
 
 
 def test_an_internal_error_is_one_line_and_exit_status_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -87,6 +87,7 @@ class Errors:
     E309 = ("this folder is from an interrupted build (pid {pid}, started {started}): its files may mix two "
             "builds; run `{command}` to complete it")
     E310 = "a build (pid {pid}) is replacing the files of this folder; until it ends they may mix two builds"
+    E311 = "the output must be a folder, and this is a file"
     # build and command line (E39x)
     E390 = "--max-article-chars must be a whole number from 1 to {ceiling}, got {value}"
     E391 = "stopped at the first problem (--strict); the output folder is as it was before"

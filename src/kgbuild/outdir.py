@@ -18,20 +18,17 @@ every file they open is whole.
 from __future__ import annotations
 
 import fcntl
-import functools
-import inspect
 import json
 import os
 import shlex
 import socket
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import ParamSpec, TypeVar
 
 from .atomic import is_temporary, sync_dir, write_atomic
-from .errors import KGBuildError, Problem, problem
+from .errors import KGBuildError, Problem, UsageError, problem
 from .store import remove_abandoned
 
 LOCK_FILE = ".kgbuild.lock"
@@ -61,6 +58,8 @@ class OutputLock:
         self.fd: int | None = None
 
     def __enter__(self) -> OutputLock:
+        if self.out_dir.exists() and not self.out_dir.is_dir():
+            raise UsageError(problem("E311", file=str(self.out_dir)))
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
@@ -96,27 +95,6 @@ class OutputLock:
 def _recorded_pid(fd: int) -> int | None:
     text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
     return int(text) if text.isdigit() else None
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def holding_output_lock(func: Callable[P, R]) -> Callable[P, R]:
-    """Run ``func`` (a build, whose ``output`` parameter names the folder) holding the
-    folder's lock, after removing what killed builds left in it."""
-    signature = inspect.signature(func)
-
-    @functools.wraps(func)
-    def locked(*args: P.args, **kwargs: P.kwargs) -> R:
-        bound = signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        out_dir = Path(bound.arguments["output"])
-        with OutputLock(out_dir):
-            remove_leftovers(out_dir)
-            return func(*args, **kwargs)
-
-    return locked
 
 
 def remove_leftovers(out_dir: Path) -> None:
@@ -201,5 +179,5 @@ def completion_command(note: dict[str, object], folder: Path) -> str:
     return shlex.join(words)
 
 
-__all__ = ["LOCK_FILE", "UNFINISHED_FILE", "OutputLock", "completion_command", "holding_output_lock",
+__all__ = ["LOCK_FILE", "UNFINISHED_FILE", "OutputLock", "completion_command",
            "mark_finished", "mark_unfinished", "remove_leftovers", "unfinished_warning"]

@@ -33,7 +33,7 @@ from .ingest import DEFAULT_MAX_ARTICLE_CHARS, check_max_article_chars, iter_art
 from .mapping import Mapper
 from .nlp import get_mappings
 from .ntriples import bare
-from .outdir import holding_output_lock, mark_finished, mark_unfinished
+from .outdir import OutputLock, mark_finished, mark_unfinished, remove_leftovers
 from .records import Article
 from .spool import SPOOL_FILE, Spool
 from .store import STORE_DIR, StoreLoader
@@ -121,7 +121,6 @@ def _progress(enabled: bool) -> Any:
     return tqdm(unit=" articles", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
 
 
-@holding_output_lock
 def build(
     inputs: Sequence[str | os.PathLike[str]],
     output: str | os.PathLike[str] = "output",
@@ -172,45 +171,49 @@ def build(
         if strict:  # raised before the spool is committed: the new outputs are never written
             raise KGBuildError(problem("E391", file=str(out_dir)))
 
-    stamp = fingerprint(directory)
-    spool = Spool.open_existing(out_dir, stamp) if update else Spool.create(out_dir, stamp)
-    try:
-        known = spool.hashes() if update else {}
-
-        def to_extract() -> Iterator[Article]:
-            for item in iter_articles(list(inputs), stdin=stdin, max_article_chars=max_article_chars):
-                if isinstance(item, Problem):
-                    note(item)
-                elif known.get(bare(mapper.article_iri(item.id))) == item.content_hash:
-                    report.unchanged += 1
-                else:
-                    yield item
-
-        if engine == "dask":
-            outcomes = run_dask(to_extract(), directory, scheduler, client=dask_client)
-        else:
-            outcomes = run_local(to_extract(), directory, jobs)
-        bar = _progress(show)
+    # options are checked before the lock: a bad call must not even create the folder
+    with OutputLock(out_dir):
+        remove_leftovers(out_dir)
+        stamp = fingerprint(directory)
+        spool = Spool.open_existing(out_dir, stamp) if update else Spool.create(out_dir, stamp)
         try:
-            for outcome in outcomes:
-                if isinstance(outcome, Problem):
-                    note(outcome)
-                    continue
-                spool.put(outcome)
-                report.extracted += 1
+            known = spool.hashes() if update else {}
+
+            def to_extract() -> Iterator[Article]:
+                for item in iter_articles(list(inputs), stdin=stdin, max_article_chars=max_article_chars):
+                    if isinstance(item, Problem):
+                        note(item)
+                    elif known.get(bare(mapper.article_iri(item.id))) == item.content_hash:
+                        report.unchanged += 1
+                    else:
+                        yield item
+
+            if engine == "dask":
+                outcomes = run_dask(to_extract(), directory, scheduler, client=dask_client)
+            else:
+                outcomes = run_local(to_extract(), directory, jobs)
+            bar = _progress(show)
+            try:
+                for outcome in outcomes:
+                    if isinstance(outcome, Problem):
+                        note(outcome)
+                        continue
+                    spool.put(outcome)
+                    report.extracted += 1
+                    if bar is not None:
+                        bar.update(1)
+            finally:
                 if bar is not None:
-                    bar.update(1)
+                    bar.close()
+            mark_unfinished(out_dir, inputs, formats, directory, store)
+            spool.commit()
+            write_outputs(spool, out_dir, formats, mappings, report, store)
         finally:
-            if bar is not None:
-                bar.close()
-        mark_unfinished(out_dir, inputs, formats, directory, store)
-        spool.commit()
-        write_outputs(spool, out_dir, formats, mappings, report, store)
-    finally:
-        spool.close()
-    write_atomic(out_dir / "report.json", json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
-    mark_finished(out_dir)
-    return report
+            spool.close()
+        report_text = json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n"
+        write_atomic(out_dir / "report.json", report_text)
+        mark_finished(out_dir)
+        return report
 
 
 def write_outputs(spool: Spool, out_dir: Path, formats: Sequence[str], mappings: Any, report: BuildReport,
