@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -42,6 +43,13 @@ _STATS = re.compile(r"\bcov: (\d+) ft: (\d+)")
 _FLUSH_EVERY = 2.0  # seconds between tally writes, so a worker that dies still leaves its counts
 
 
+def limit_memory(megabytes: int) -> None:
+    """An input that makes kgbuild allocate without bound meets a MemoryError (a crash,
+    kept with its input) instead of taking the machine's memory."""
+    limit = megabytes * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 def atheris_version() -> str | None:
     try:
         return metadata.version("atheris")
@@ -60,6 +68,7 @@ def shared_corpus(args: argparse.Namespace) -> Path | None:
 
 def worker(args: argparse.Namespace) -> None:
     warnings.simplefilter("ignore")  # parsers warn about odd input; the verdicts are what count
+    limit_memory(args.memory_limit_mb)
     if args.engine == "atheris":
         import atheris
 
@@ -97,6 +106,7 @@ def worker(args: argparse.Namespace) -> None:
 def run_atheris(args: argparse.Namespace, harness: Harness, inputs: list[bytes], spent: Callable[[], bool],
                 save: Callable[[], None]) -> None:
     import atheris
+    import fuzztargets
 
     corpus = args.work / "corpus"  # libFuzzer adds the inputs it finds interesting here
     corpus.mkdir()
@@ -104,6 +114,9 @@ def run_atheris(args: argparse.Namespace, harness: Harness, inputs: list[bytes],
         (corpus / f"seed-{number:04}").write_bytes(data)
     artifacts = args.work / "artifacts"
     artifacts.mkdir()
+    dictionary = args.work / "tokens.dict"
+    tokens = "".join(f'"{_escaped(token)}"\n' for token in fuzztargets.DICTIONARY)
+    dictionary.write_text(tokens, encoding="ascii")
 
     def one_input(data: bytes) -> None:
         harness.run(data)
@@ -114,9 +127,15 @@ def run_atheris(args: argparse.Namespace, harness: Harness, inputs: list[bytes],
 
     libfuzzer = [f"-seed={args.seed}", f"-max_len={args.max_len}", "-timeout=0", "-print_final_stats=1",
                  f"-max_total_time={int(args.seconds) + 120}", f"-artifact_prefix={artifacts}/",
-                 f"-rss_limit_mb={args.rss_limit_mb}", str(corpus)]
+                 f"-rss_limit_mb={args.memory_limit_mb}", f"-dict={dictionary}", str(corpus)]
     atheris.Setup([sys.argv[0], *libfuzzer], one_input)
     atheris.Fuzz()
+
+
+def _escaped(token: bytes) -> str:
+    """A token as libFuzzer's dictionary format writes it: printable ASCII as is, the rest
+    as \\xNN."""
+    return "".join(chr(b) if 32 <= b < 127 and b not in b'"\\' else f"\\x{b:02x}" for b in token)
 
 
 class _BudgetSpent(BaseException):
@@ -159,7 +178,7 @@ def run_target(target: str, engine: str, seconds: float, args: argparse.Namespac
         command = [sys.executable, str(HERE), "--worker", target, "--engine", engine,
                    "--seconds", str(seconds), "--runs", str(args.runs), "--seed", str(args.seed),
                    "--max-len", str(args.max_len),
-                   "--input-timeout", str(args.input_timeout), "--rss-limit-mb", str(args.rss_limit_mb),
+                   "--input-timeout", str(args.input_timeout), "--memory-limit-mb", str(args.memory_limit_mb),
                    "--tally", str(tally_path), "--work", str(work), "--crashes-dir", str(args.crashes_dir)]
         if args.seed_dir:
             command += ["--seed-dir", str(args.seed_dir)]
@@ -238,6 +257,7 @@ def replay(args: argparse.Namespace) -> int:
     """Each file through the target once, in this process, with the full traceback."""
     import fuzztargets
 
+    limit_memory(args.memory_limit_mb)
     target = fuzztargets.make_target(args.target)
     failed = 0
     for path in args.replay:
@@ -272,7 +292,8 @@ def main() -> None:
     parser.add_argument("--max-len", type=int, default=32768, help="longest input libFuzzer makes, in bytes")
     parser.add_argument("--input-timeout", type=float, default=30.0,
                         help="seconds one input may take before it counts as a hang")
-    parser.add_argument("--rss-limit-mb", type=int, default=3072, help="libFuzzer's memory limit")
+    parser.add_argument("--memory-limit-mb", type=int, default=3072,
+                        help="address space of a worker: past it kgbuild meets a MemoryError (default 3072)")
     parser.add_argument("--replay", type=Path, nargs="+", metavar="FILE", help="run saved inputs once")
     parser.add_argument("--verbose", action="store_true", help="show the workers' output (libFuzzer's log)")
     parser.add_argument("--worker", choices=TARGETS, help=argparse.SUPPRESS)

@@ -107,6 +107,31 @@ def _front_matter(words: list[str]) -> st.SearchStrategy[str]:
                      st.lists(line, max_size=6), texts(words))
 
 
+def _alias_bomb(depth: int, width: int) -> str:
+    """YAML whose aliases stand for width ** depth copies of one string."""
+    lines = [f"a0: &a0 [{', '.join(['lol'] * width)}]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * width)}]" for i in range(1, depth)]
+    return "\n".join(lines) + "\n"
+
+
+def _hostile_front_matter() -> st.SearchStrategy[str]:
+    """Front matter that is valid YAML and still hostile: numbers too long to print in
+    decimal, aliases that multiply, tags of every kind."""
+    digits = st.one_of(st.integers(1, 6000), st.sampled_from([4300, 4301, 5000]))
+    value = st.one_of(
+        digits.map(lambda count: "0x" + "f" * count),
+        digits.map(lambda count: "9" * count),
+        st.sampled_from(["!!binary aGk=", "!!set {a, b}", "!!timestamp 2015-07-21", "!!float .nan", ".inf",
+                         "!!omap [a: 1]", "[*x]", "{? [a]: b}", "!!str 1", "0o777", "null", "~", "[]", "{}"]),
+    )
+    field = st.sampled_from(["id", "title", "lang", "date", "url", "extra"])
+    plain = st.lists(st.tuples(field, value), max_size=4).map(
+        lambda pairs: "".join(f"{key}: {text}\n" for key, text in pairs))
+    bomb = st.builds(_alias_bomb, st.integers(1, 9), st.integers(1, 9))
+    return st.builds(lambda head, body: f"---\n{head}---\n# Title\n\n{body}\n", st.one_of(plain, bomb),
+                     st.sampled_from(["Text.", "The minister said so."]))
+
+
 def ingest_inputs(seeds: Sequence[bytes]) -> st.SearchStrategy[bytes]:
     words = words_of(seeds)
     documents = st.one_of(
@@ -116,6 +141,7 @@ def ingest_inputs(seeds: Sequence[bytes]) -> st.SearchStrategy[bytes]:
                  max_size=5).map("\n".join),
         _html(words),
         _front_matter(words),
+        _hostile_front_matter(),
     )
     return st.one_of(
         st.binary(max_size=512),

@@ -310,7 +310,11 @@ def _hang(signum: int, frame: object) -> None:
 
 def _signature(err: BaseException) -> str:
     """The exception's type and the innermost kgbuild line it passed through (else the
-    innermost line): the same bug found from many inputs is kept once."""
+    innermost line): the same bug found from many inputs is kept once.  A hang noticed
+    while another exception unwound (the time ran out inside C code) is named by that
+    exception."""
+    if isinstance(err, Hang) and err.__context__ is not None:
+        return f"Hang, then {_signature(err.__context__)}"
     frames = [f for f in traceback.extract_tb(err.__traceback__) if f.name != "_hang"]
     ours = [f for f in frames if "/kgbuild/" in f.filename] or frames
     where = f"{Path(ours[-1].filename).name}:{ours[-1].lineno} in {ours[-1].name}" if ours else "?"
@@ -357,14 +361,36 @@ def _as_documents(record: dict[str, object]) -> Iterator[bytes]:
            f"<body><article><h1>{title}</h1>{paragraphs}</article></body></html>").encode()
 
 
+# Small specimens of input that has broken parsers elsewhere, for the fuzzer to grow:
+# YAML anchors and aliases, big and odd numbers, tags, deep nesting, escapes, BOMs.
+HOSTILE = [
+    b"---\nid: a\nx: &a [1, 2]\ny: &b [*a, *a]\nz: [*b, *b]\n---\n# Title\n\nText.\n",
+    b"---\nid: 0xff\nn: 0o17\nf: .inf\nb: !!binary aGk=\ns: !!set {a, b}\n---\nT\n\nText.\n",
+    b"---\ndate: !!timestamp 2015-07-21\ntitle: !!str 12\n? [a, b]\n: c\n---\nT\n\nText.\n",
+    b'{"id": 12345678901234567890, "text": "x", "n": 1e999, "d": "2015-07-21"}',
+    b'{"id": "s", "text": "\\ud800 \\u0000 \\u202e"}',
+    b"[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]",
+    b"<div><div><div><div><p>deep</p></div></div></div></div>",
+    b"\xef\xbb\xbf\xff\xfeT\x00e\x00x\x00t\x00",
+    b'<html><head><meta property="article:published_time" content="yesterday"><script>x</script></head>'
+    b"<body><article><time datetime=\"2015-02-30\">d</time><p>Text</p></article></body></html>",
+]
+# Tokens libFuzzer splices into inputs (its -dict), for the same reason.
+DICTIONARY = [b"---\n", b": &a ", b"*a", b"!!python/object:", b"!!binary ", b"0x", b"ffffffffffffffff",
+              b"9999999999999999", b"1e999", b"\\ud800", b"\\u0000", b'"text": "', b'"id": ', b'"date": "',
+              b'{"articles": [', b"<script>", b"<!--", b"<![CDATA[", b"<article>", b'<time datetime="', b"</",
+              b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00", b"\r\n", b"\xe2\x80\xae", b"\xd8\xa7",
+              "قال المتحدث".encode(), b"said", b"Minister"]
+
+
 def seeds(target: str, seed_dir: Path | None, shared: Path | None, per_file: int = 2) -> list[bytes]:
-    """Starting inputs: the test fixtures, the examples, ``seed_dir`` and a few corpus
-    articles (when ``shared`` holds the corpus), as raw files for ingest and as decoded
-    articles for extract."""
+    """Starting inputs: the test fixtures, the examples, ``seed_dir``, a few corpus
+    articles (when ``shared`` holds the corpus) and, for ingest, the HOSTILE specimens;
+    as raw files for ingest and as decoded articles for extract."""
     files = list(_seed_files(seed_dir))
     records = corpus_records(shared, per_file) if shared and (shared / "corpus").is_dir() else []
     if target == "ingest":
-        found = [p.read_bytes() for p in files]
+        found = [p.read_bytes() for p in files] + HOSTILE
         found += [doc for record in records for doc in _as_documents(record)]
         return found
     articles = [a for a in iter_articles([str(p) for p in files if p.suffix.lower() in SUFFIXES])
