@@ -208,7 +208,7 @@ def run_target(target: str, engine: str, seconds: float, args: argparse.Namespac
             tally["crashes"] += 1
             tally["findings"] = [*tally["findings"], {
                 "kind": "crash", "signature": f"the {target} worker {what}", "count": 1,
-                "file": ", ".join(kept) or "(no input saved)", "detail": log[-3000:]}]
+                "file": ", ".join(kept) or "(no input saved)", "detail": log[-3000:], "died": True}]
         return tally
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -248,6 +248,8 @@ def report(engine: str, args: argparse.Namespace, tallies: list[dict[str, Any]])
     findings = [f for t in tallies for f in t["findings"]]
     for found in findings:
         print(f"  {found['kind']}: {found['signature']} ({found['count']} input(s)); input: {found['file']}")
+        if found.get("died"):  # no input to replay: the worker's last words instead
+            print("    " + "\n    ".join(found["detail"].rstrip().splitlines()[-12:]))
     if findings:
         print(f"run again with: bench/fuzz --target TARGET --replay FILE  (in {args.crashes_dir})")
     return 1 if counts["crashes"] or counts["invalid"] else 0
