@@ -77,8 +77,8 @@ def worker(args: argparse.Namespace) -> None:
     else:
         import fuzztargets
     inputs = fuzztargets.seeds(args.worker, args.seed_dir, shared_corpus(args))
-    harness = fuzztargets.Harness(fuzztargets.make_target(args.worker), args.worker, args.crashes_dir,
-                                  args.input_timeout)
+    target = fuzztargets.make_target(args.worker, args.work)
+    harness = fuzztargets.Harness(target, args.worker, args.crashes_dir, args.input_timeout)
     started = time.monotonic()
     deadline = started + args.seconds
     flushed = [started]
@@ -260,18 +260,19 @@ def replay(args: argparse.Namespace) -> int:
     import fuzztargets
 
     limit_memory(args.memory_limit_mb)
-    target = fuzztargets.make_target(args.target)
     failed = 0
-    for path in args.replay:
-        try:
-            outcome = target(path.read_bytes())
-            print(f"{path}: ok ({outcome})")
-        except fuzztargets.InvalidOutput as err:
-            failed += 1
-            print(f"{path}: invalid output: {err}")
-        except Exception:  # reported in full: that is what a replay is for
-            failed += 1
-            print(f"{path}: crash\n{traceback.format_exc()}")
+    with tempfile.TemporaryDirectory(prefix="kgbuild-fuzz-") as folder:
+        target = fuzztargets.make_target(args.target, Path(folder))
+        for path in args.replay:
+            try:
+                outcome = target(path.read_bytes())
+                print(f"{path}: ok ({outcome})")
+            except fuzztargets.InvalidOutput as err:
+                failed += 1
+                print(f"{path}: invalid output: {err}")
+            except Exception:  # reported in full: that is what a replay is for
+                failed += 1
+                print(f"{path}: crash\n{traceback.format_exc()}")
     return 1 if failed else 0
 
 

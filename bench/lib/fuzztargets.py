@@ -21,7 +21,6 @@ import io
 import json
 import re
 import signal
-import tempfile
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -321,9 +320,10 @@ def _signature(err: BaseException) -> str:
     return f"{type(err).__name__} at {where}"
 
 
-def make_target(name: str) -> Callable[[bytes], str]:
+def make_target(name: str, folder: Path) -> Callable[[bytes], str]:
+    """The target called ``name``; ingest writes its files into ``folder``."""
     if name == "ingest":
-        return IngestTarget(Path(tempfile.mkdtemp(prefix="kgbuild-fuzz-")))
+        return IngestTarget(folder)
     return ExtractTarget()
 
 
