@@ -37,6 +37,8 @@ class Errors:
             "--max-article-chars)")
     E021 = "internal error while reading this file ({reason}); this is a bug, please report it with the file"
     E022 = "HTML page with more than {limit} tags (a quarter of --max-article-chars)"
+    E023 = ("not a regular file ({kind}) inside a folder: skipped; name it on the command line to read "
+            "it as a stream")
     # mappings (E1xx)
     E101 = "invalid YAML: {reason}"
     E102 = "unknown key '{key}' (expected one of: {expected})"

@@ -308,8 +308,30 @@ def _walk(folder: str) -> Iterator[str | Problem]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if not name.startswith(".") and Path(name).suffix.lower() in SUFFIXES:
-                yield os.path.join(root, name)
+                path = os.path.join(root, name)
+                kind = _special_kind(path)
+                # a pipe would block the walk forever and a device never ends: only a file
+                # named on purpose is read as a stream
+                yield path if kind is None else problem("E023", path, kind=kind)
     yield from (problem("E001", str(e.filename or folder), reason=e.strerror or str(e)) for e in errors)
+
+
+def _special_kind(path: str) -> str | None:
+    """What a path found in a folder is when it is not a regular file (links followed);
+    None for a regular file, and for a dangling link, which reading reports as missing."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
 
 
 def _read_file(path: Path, source: str, limit: int) -> Iterator[Result]:
@@ -369,7 +391,10 @@ def _read_handle(handle: BinaryIO, source: str, stem: str | None, suffix: str | 
     head = next(rest, b"")
     chunks = itertools.chain([head], rest)
     whole: Iterable[bytes | int] = chunks
-    if not (head.startswith(_UTF16_BOMS) or b"\0" in head[:_HEAD_BYTES]):
+    # A NUL early in a JSON-lines feed costs its own line only, like one further on; a
+    # binary file never starts with a JSON object.
+    binary = b"\0" in head[:_HEAD_BYTES] and not (suffix == ".jsonl" and head.lstrip()[:1] == b"{")
+    if not (head.startswith(_UTF16_BOMS) or binary):
         if suffix == ".jsonl":
             yield from _json_lines_stream(_byte_lines(chunks, cap), source, stem, cap)
             return
