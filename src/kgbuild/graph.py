@@ -31,6 +31,7 @@ from .ntriples import (
     VOCAB_PREFIXES,
     NTriple,
     bare,
+    lexical,
     nt_line,
     prefix_block,
     split_triple,
@@ -110,7 +111,7 @@ class CorpusGraph:
             names = [o for _, p, o in labels.get(node, ()) if p == pref]
             if len(names) == 1:
                 seen = self.seen[node]
-                out.append(Actor(bare(node), types[node], _lexical(names[0]), tuple(sorted(seen.first)),
+                out.append(Actor(bare(node), types[node], lexical(names[0]), tuple(sorted(seen.first)),
                                  seen.count))
         return out
 
@@ -188,12 +189,6 @@ class CorpusGraph:
         used = {n for t in fragment.shared for n in (t[0], t[2])} | set(fragment.refs)
         shared |= {(self.rename[n], self._same_as, n) for n in used & self.merged_nodes}
         return shared
-
-
-def _lexical(term: str) -> str:
-    """The text of an N-Triples literal."""
-    body = term[1:term.rindex('"')]
-    return json.loads(f'"{body}"') if "\\" in body else body
 
 
 # ---- writers -----------------------------------------------------------------------------------
