@@ -22,6 +22,7 @@ BUILD_EXAMPLES = """examples:
   kgbuild build --update -o output/ today.jsonl      # add new articles, replace changed ones
   cat articles.jsonl | kgbuild build - -o output/    # '-' reads standard input
   kgbuild build corpus/ -o output/ --engine dask --scheduler tcp://10.0.0.5:8786
+  kgbuild build examples/ -o output/ --validate      # also check the graph against the SHACL shapes
 a build writes output/graph.ttl, the Oxigraph store output/store/ (which kgbuild query
 uses when present), report.json, merge_candidates.csv and fragments.sqlite (what --update
 builds on). The progress bar (articles/s) shows on a terminal only.
@@ -89,6 +90,9 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--engine", choices=("local", "dask"), default="local",
                    help="local processes (default) or a Dask cluster (needs --scheduler)")
     b.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    b.add_argument("--validate", action="store_true",
+                   help="check every article's graph against ontology/shapes.ttl while writing it; "
+                   "violations are reported (E215, E206) and the exit status is 1")
     b.add_argument("--quiet", action="store_true", help="print no summary")
     _add_output_options(b)
 
@@ -142,7 +146,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 2
     report = build(args.inputs, args.output, formats, args.mappings, stdin=sys.stdin,
                    on_problem=lambda p: print(str(p), file=sys.stderr), jobs=args.jobs, update=args.update,
-                   engine=args.engine, scheduler=args.scheduler, store=args.store)
+                   engine=args.engine, scheduler=args.scheduler, store=args.store, validate=args.validate)
     if not args.quiet:
         print(report.summary())
     return report.exit_status

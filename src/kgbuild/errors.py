@@ -48,6 +48,8 @@ class Errors:
     E206 = "graph does not conform to the shapes: {count} violation(s)"
     E207 = "unknown output format '{format}'"
     E208 = "spaCy pipeline '{name}' named in the config cannot be loaded: {reason}"
+    E215 = "does not conform to the shapes: {node}{prop}: {message}"
+    E216 = "the shapes could not be checked: {reason}"
     # extraction (E3xx)
     E301 = "article '{id}' could not be analysed and was skipped: {reason}"
     E302 = "the spool of an earlier build cannot be read: {reason}; run a full build (without --update)"

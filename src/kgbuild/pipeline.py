@@ -118,6 +118,7 @@ def build(
     scheduler: str | None = None,
     store: bool = True,
     dask_client: Any = None,
+    validate: bool = False,
 ) -> BuildReport:
     """Build the graph of every article under ``inputs`` and write it to ``output``.
 
@@ -125,7 +126,9 @@ def build(
     process).  With ``update`` the spool of an earlier build in ``output`` is kept and only
     new or changed articles (by id and content hash) are extracted; the outputs are then
     the same as a full build of every article ever given.  ``engine="dask"`` extracts on
-    the Dask cluster at ``scheduler``.
+    the Dask cluster at ``scheduler``.  With ``validate`` every article's graph is checked
+    against the SHACL shapes as it is written; violations are reported as problems (E215,
+    E206).
     """
     out_dir = Path(output)
     report = BuildReport(out_dir)
@@ -177,7 +180,9 @@ def build(
             if bar is not None:
                 bar.close()
         spool.commit()
-        write_outputs(spool, out_dir, formats, mappings, report, store)
+        for shape_problem in write_outputs(spool, out_dir, formats, mappings, report, store,
+                                           jobs if validate else 0):
+            note(shape_problem)
     finally:
         spool.close()
     write_atomic(out_dir / "report.json", json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
@@ -185,8 +190,10 @@ def build(
 
 
 def write_outputs(spool: Spool, out_dir: Path, formats: Sequence[str], mappings: Any, report: BuildReport,
-                  store: bool = True) -> None:
-    """The corpus-wide steps over the spool, then every file in one pass."""
+                  store: bool = True, validate_jobs: int = 0) -> list[Problem]:
+    """The corpus-wide steps over the spool, then every file in one pass; with
+    ``validate_jobs`` > 0 the graph is checked against the shapes on the way, in that many
+    processes, and the violations are returned."""
     corpus = CorpusGraph(mappings)
     for shared in spool.shared_parts():
         corpus.add(shared)
@@ -212,8 +219,13 @@ def write_outputs(spool: Spool, out_dir: Path, formats: Sequence[str], mappings:
         files = {fmt: AtomicText(out_dir / f"graph.{fmt}") for fmt in streamed}
         for handle in files.values():
             stack.callback(handle.discard)
+        checker = None
+        if validate_jobs > 0:
+            from .validate import ShapeChecker  # pyshacl takes a while to import: only when asked
+
+            checker = stack.enter_context(ShapeChecker(str(out_dir / "graph.ttl"), validate_jobs))
         loader = stack.enter_context(StoreLoader(out_dir)) if store else None
-        writer = GraphWriter(corpus, files, loader)
+        writer = GraphWriter(corpus, files, loader, checker)
         writer.begin()
         for fragment in spool.fragments():
             writer.article(fragment)
@@ -226,12 +238,14 @@ def write_outputs(spool: Spool, out_dir: Path, formats: Sequence[str], mappings:
         for fmt, handle in files.items():
             if fmt in wanted:
                 handle.commit()
+        shape_problems = checker.finish() if checker is not None else []
     report.files = [f"graph.{fmt}" for fmt in wanted]
     if store:
         report.files.append(STORE_DIR)
     # written even when empty, so that a stale list from an earlier build never survives
     write_atomic(out_dir / CANDIDATES_FILE, candidates_csv(plan.candidates, mappings.gazetteer_by_id))
     report.files += [CANDIDATES_FILE, SPOOL_FILE]
+    return shape_problems
 
 
 def merge_across_scripts(graph: CorpusGraph) -> MergePlan:
