@@ -392,11 +392,20 @@ def test_shape_checker_reports_each_violation_once(jobs: int) -> None:
     assert sum(f"{mention} nif:beginIndex: Less than 1 values" in p.message for p in problems) == 1
 
 
-def test_shape_checker_finds_nothing_in_a_valid_graph(root: Path) -> None:
+def test_shape_checker_names_the_span_whose_anchor_is_wrong(root: Path) -> None:
+    """The span checks (SPARQL) run once per batch; their problems name the span itself."""
     graph = rdflib.Graph().parse(root / "tests" / "fixtures" / "graph" / "small.ttl", format="turtle")
     with ShapeChecker("graph.ttl", batch_triples=50) as checker:
         checker.add(graph.serialize(format="nt"))
         assert checker.finish() == []
+    mention = rdflib.URIRef("https://w3id.org/kgbuild/id/mention/ar-001/text/11-22")
+    graph.set((mention, rdflib.URIRef(f"{NIF}beginIndex"), rdflib.Literal(12)))
+    with ShapeChecker("graph.ttl", batch_triples=50) as checker:
+        checker.add(graph.serialize(format="nt"))
+        problems = checker.finish()
+    assert [p.code for p in problems] == ["E215", "E206"]
+    assert problems[0].message.startswith(f"does not conform to the shapes: <{mention}>: span {mention}: "
+                                          'nif:anchorOf "سامي الحداد" is not the text at 12-22 ')
 
 
 @pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if p.is_dir()))

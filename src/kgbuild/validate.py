@@ -75,6 +75,9 @@ def violations(results: rdflib.Graph) -> list[Violation]:
         if results.value(result, SH.resultSeverity) != SH.Violation:
             continue
         focus = results.value(result, SH.focusNode)
+        if results.value(result, SH.sourceConstraintComponent) == SH.SPARQLConstraintComponent:
+            # the span checks have one focus node for the whole graph; the span is the value
+            focus = results.value(result, SH.value) or focus
         path = results.value(result, SH.resultPath)
         messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
         found.add((_name(focus), _name(path) if isinstance(path, rdflib.URIRef) else "", "; ".join(messages)))
