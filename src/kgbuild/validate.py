@@ -34,7 +34,7 @@ SHAPES_PATH: Path = _ROOT / "ontology" / "shapes.ttl"
 ONTOLOGY_PATH: Path = _ROOT / "ontology" / "kgbuild.ttl"
 # Triples per batch of ShapeChecker: pyshacl holds a batch (and the report) in memory at
 # about 2 kB a triple, and its fixed cost per call (parsing shapes and ontology, 0.05 s)
-# is small beside the 5 s or so a batch this size takes.
+# is small beside the few seconds a batch this size takes.
 BATCH_TRIPLES = 20_000
 LISTED_VIOLATIONS = 100  # E215 problems reported one by one; E206 gives the total
 Violation = tuple[str, str, str]  # (focus node, property path, message), N-Triples/prefixed
