@@ -29,6 +29,7 @@ BUILD_EXAMPLES = """examples:
   kgbuild build corpus/ -o output/ --engine dask --scheduler tcp://10.0.0.5:8786
   kgbuild build feeds/ -o output/ --strict           # stop at the first bad input, output untouched
   kgbuild build dump.jsonl -o output/ --max-article-chars 200000
+  kgbuild build examples/ -o output/ --validate      # also check the graph against the SHACL shapes
 bad input is reported as file:line: reason [code] on stderr and in report.json, and the good
 articles still land; exit status 0 clean, 1 something skipped or warned about, 2 bad usage.
 a build writes output/graph.ttl, the Oxigraph store output/store/ (which kgbuild query
@@ -121,6 +122,9 @@ def make_parser() -> argparse.ArgumentParser:
                    "1000000); files and JSON lines over 16 bytes per character are not read")
     b.add_argument("--strict", action="store_true",
                    help="stop at the first problem, leaving the output folder as it was (exit 1)")
+    b.add_argument("--validate", action="store_true",
+                   help="check every article's graph against ontology/shapes.ttl while writing it; "
+                   "violations are reported (E215, E206) and the exit status is 1")
     b.add_argument("--quiet", action="store_true", help="print no summary")
     _add_output_options(b)
 
@@ -182,7 +186,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     report = build(args.inputs, args.output, formats, args.mappings, stdin=sys.stdin,
                    on_problem=lambda p: print(str(p), file=sys.stderr), jobs=args.jobs, update=args.update,
                    engine=args.engine, scheduler=args.scheduler, store=args.store,
-                   max_article_chars=limit, strict=args.strict)
+                   max_article_chars=limit, strict=args.strict, validate=args.validate)
     if not args.quiet:
         print(report.summary())
     return report.exit_status

@@ -75,6 +75,8 @@ class Errors:
             "or KGBUILD_QUERY_TIMEOUT; 0 = no limit)")
     E214 = ("the query has more than {limit} rows and only the first {limit} are given (raise the "
             "limit with --max-rows N or KGBUILD_QUERY_MAX_ROWS; 0 = no limit)")
+    E215 = "does not conform to the shapes: {node}{prop}: {message}"
+    E216 = "the shapes could not be checked: {reason}"
     # extraction (E3xx)
     E301 = "article '{id}' could not be analysed and was skipped: {reason}"
     E302 = "the spool of an earlier build cannot be read: {reason}; run a full build (without --update)"

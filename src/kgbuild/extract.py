@@ -54,7 +54,11 @@ def analyse(article: Article, mappings_dir: str | os.PathLike[str] | None = None
     dates = find_dates(doc, article.published, mappings.calendar)
     said = extract_statements(doc, mappings, article.id, len(article.title), dates)
     entities += said.entities
-    mentions += said.mentions
+    # one span, one mention (a Mention has one kg:mentionOf): where the words naming an
+    # unnamed source are exactly a named entity's mention ("Democrats said"), the span
+    # stays the named entity's; the source keeps its label and its statements
+    named_spans = {(m.span.start, m.span.end) for m in mentions}
+    mentions += tuple(m for m in said.mentions if (m.span.start, m.span.end) not in named_spans)
     used = {m.entity_key for m in mentions} | {r.person_key for r in roles} | \
         {r.org_key for r in roles if r.org_key} | {r.represents for r in roles if r.represents} | \
         {s.speaker_key for s in said.statements} | \

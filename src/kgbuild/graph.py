@@ -31,6 +31,7 @@ from .ntriples import (
     VOCAB_PREFIXES,
     NTriple,
     bare,
+    lexical,
     nt_line,
     prefix_block,
     split_triple,
@@ -110,7 +111,7 @@ class CorpusGraph:
             names = [o for _, p, o in labels.get(node, ()) if p == pref]
             if len(names) == 1:
                 seen = self.seen[node]
-                out.append(Actor(bare(node), types[node], _lexical(names[0]), tuple(sorted(seen.first)),
+                out.append(Actor(bare(node), types[node], lexical(names[0]), tuple(sorted(seen.first)),
                                  seen.count))
         return out
 
@@ -190,12 +191,6 @@ class CorpusGraph:
         return shared
 
 
-def _lexical(term: str) -> str:
-    """The text of an N-Triples literal."""
-    body = term[1:term.rindex('"')]
-    return json.loads(f'"{body}"') if "\\" in body else body
-
-
 # ---- writers -----------------------------------------------------------------------------------
 class TextSink(Protocol):
     """Where a serialisation goes: a text file, an AtomicText, the store's loader."""
@@ -203,16 +198,25 @@ class TextSink(Protocol):
     def write(self, text: str, /) -> object: ...
 
 
+class ArticleChecker(Protocol):
+    """What looks at each article's graph as it is written (kgbuild.validate.ShapeChecker)."""
+
+    def add(self, ntriples: str, /) -> None: ...
+
+
 class GraphWriter:
     """Every requested serialisation, written in one pass over the fragments: call
     ``begin`` once, then ``article`` for each fragment in IRI order.  ``sinks`` maps a
     format ("ttl", "trig", "nt", "nq") to where it goes; ``store`` receives the same
-    N-Triples as graph.nt."""
+    N-Triples as graph.nt; ``checker`` receives each article's graph (what graph.trig
+    holds for it) as N-Triples."""
 
-    def __init__(self, corpus: CorpusGraph, sinks: Mapping[str, TextSink], store: TextSink | None = None):
+    def __init__(self, corpus: CorpusGraph, sinks: Mapping[str, TextSink], store: TextSink | None = None,
+                 checker: ArticleChecker | None = None):
         self.corpus = corpus
         self.sinks = sinks
         self.store = store
+        self.checker = checker
 
     def _triples_out(self, text: str) -> None:
         if "nt" in self.sinks:
@@ -232,14 +236,18 @@ class GraphWriter:
         body, quads = self.corpus.own(fragment)
         if "ttl" in self.sinks:
             self.sinks["ttl"].write("\n" + body)
-        if "nq" in self.sinks or "trig" in self.sinks:
+        if "nq" in self.sinks or "trig" in self.sinks or self.checker is not None:
             extra = self.corpus.article_extra(fragment)
             if "trig" in self.sinks:
                 self.sinks["trig"].write(f"\n{fragment.graph} {{\n{body}\n{turtle_body(extra)}}}\n")
             if "nq" in self.sinks:
                 self.sinks["nq"].write(quads + "".join(sorted(nt_line(t, fragment.graph) for t in extra)))
-        if "nt" in self.sinks or self.store is not None:
-            self._triples_out(quads.replace(f" {fragment.graph} .\n", " .\n"))
+        if "nt" in self.sinks or self.store is not None or self.checker is not None:
+            triples = quads.replace(f" {fragment.graph} .\n", " .\n")
+            if "nt" in self.sinks or self.store is not None:
+                self._triples_out(triples)
+            if self.checker is not None:
+                self.checker.add(triples + "".join(nt_line(t) for t in extra))
 
 
 def jsonld_from_ntriples(ntriples: str) -> str:
@@ -264,4 +272,4 @@ def _sorted_jsonld(data: object) -> object:
     return data
 
 
-__all__ = ["FORMATS", "CorpusGraph", "GraphWriter", "TextSink", "jsonld_from_ntriples"]
+__all__ = ["FORMATS", "ArticleChecker", "CorpusGraph", "GraphWriter", "TextSink", "jsonld_from_ntriples"]

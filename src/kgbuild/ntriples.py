@@ -33,16 +33,48 @@ VOCAB_PREFIXES = {
     "xsd": XSD_NS,
 }
 _PN_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-# IRIREF of N-Triples: no controls, space or <>"{}|^`\
-_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+# What no part of an IRI may hold (RFC 3987): controls, space, <>"{}|^`\, code points
+# outside ucschar (private use, noncharacters, specials, tags), and a "%" that does not
+# start a percent-encoded octet.  N-Triples forbids only the first few, but Oxigraph reads
+# IRIs by RFC 3987 and rejects the rest; and rdflib ends an IRI at any Unicode white space
+# (no-break space, U+2028 …), so that is encoded as well.
+_NOT_UCSCHAR = [(0x7F, 0x9F), (0xD800, 0xF8FF), (0xFDD0, 0xFDEF), (0xFFF0, 0xFFFF),
+                *((plane + 0xFFFE, plane + 0xFFFF) for plane in range(0x10000, 0xE0000, 0x10000)),
+                (0xE0000, 0xE0FFF), (0xEFFFE, 0x10FFFF)]
+_UNICODE_SPACES = "".join(c for c in map(chr, range(0xA0, 0x3001)) if c.isspace())
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\' + _UNICODE_SPACES
+                            + "".join(f"{chr(a)}-{chr(b)}" for a, b in _NOT_UCSCHAR)
+                            + r"]|%(?![0-9A-Fa-f]{2})")
+_IRI_PARTS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*:(?://[^/?#]*)?)([^#]*)(#?)(.*)", re.DOTALL)
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+# Every other control character and the Unicode line and paragraph separators go out as
+# \uXXXX: N-Triples allows them raw, but str.splitlines, grep and sort would break a line
+# of graph.nt (or of a fragment's N-Quads, which the graph stage splits) inside the literal.
+_ESCAPES.update({code: f"\\u{code:04X}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029)
+                 if code not in _ESCAPES})
+_UNESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
+_ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
 
 def iri(value: str) -> str:
-    """``<value>``, with the characters N-Triples forbids in an IRI percent-encoded."""
+    """``<value>`` for an absolute IRI ``value``, with what an IRI cannot hold percent-encoded:
+    forbidden characters, a second "#", and "[" or "]" after the authority (they may only
+    enclose an IP address).  A valid IRI is returned as it is."""
     if _IRI_FORBIDDEN.search(value):
-        value = _IRI_FORBIDDEN.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode()), value)
+        value = _IRI_FORBIDDEN.sub(_percent_encoded, value)
+    parts = _IRI_PARTS.fullmatch(value)
+    if parts and ("[" in value[parts.end(1):] or "]" in value[parts.end(1):] or "#" in parts[4]):
+        head, path, hash_sign, fragment = parts.groups()
+        value = head + _brackets_encoded(path) + hash_sign + _brackets_encoded(fragment).replace("#", "%23")
     return f"<{value}>"
+
+
+def _brackets_encoded(text: str) -> str:
+    return text.replace("[", "%5B").replace("]", "%5D")
+
+
+def _percent_encoded(match: re.Match[str]) -> str:
+    return "".join(f"%{byte:02X}" for byte in match.group(0).encode())
 
 
 def literal(text: str, lang: str | None = None, datatype: str | None = None) -> str:
@@ -53,6 +85,17 @@ def literal(text: str, lang: str | None = None, datatype: str | None = None) -> 
     if datatype and datatype != XSD_NS + "string":
         return f"{quoted}^^<{datatype}>"
     return quoted
+
+
+def lexical(term: str) -> str:
+    """The text of an N-Triples literal: what ``literal`` was given."""
+    body = term[1:term.rindex('"')]
+    return _UNESCAPE.sub(_unescape, body) if "\\" in body else body
+
+
+def _unescape(match: re.Match[str]) -> str:
+    short, long, char = match.groups()
+    return chr(int(short or long, 16)) if char is None else _ECHARS[char]
 
 
 def typed(text: str, xsd_name: str) -> str:
@@ -94,8 +137,8 @@ def _turtle_iri_or_typed(term: str) -> str:
                 return f"{prefix}:{value[len(namespace):]}"
         return term
     if term.endswith(">") and '"^^<' in term:
-        lexical, _, datatype = term.rpartition("^^")
-        return f"{lexical}^^{turtle_term(datatype)}"
+        quoted, _, datatype = term.rpartition("^^")
+        return f"{quoted}^^{turtle_term(datatype)}"
     return term
 
 
@@ -126,5 +169,5 @@ def _predicate_order(predicate: str) -> tuple[bool, str]:
     return predicate != RDF_TYPE, turtle_term(predicate)
 
 
-__all__ = ["RDF_TYPE", "VOCAB_PREFIXES", "NTriple", "bare", "iri", "literal", "nt_line", "prefix_block",
-           "split_triple", "turtle_body", "turtle_term", "typed"]
+__all__ = ["RDF_TYPE", "VOCAB_PREFIXES", "NTriple", "bare", "iri", "lexical", "literal", "nt_line",
+           "prefix_block", "split_triple", "turtle_body", "turtle_term", "typed"]

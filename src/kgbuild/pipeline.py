@@ -137,6 +137,7 @@ def build(
     dask_client: Any = None,
     max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS,
     strict: bool = False,
+    validate: bool = False,
 ) -> BuildReport:
     """Build the graph of every article under ``inputs`` and write it to ``output``.
 
@@ -148,7 +149,10 @@ def build(
 
     Articles longer than ``max_article_chars`` (title and text) are skipped (E018).  With
     ``strict`` the first problem stops the build: it is passed to ``on_problem``, then
-    KGBuildError E391 is raised and no file in ``output`` has changed.
+    KGBuildError E391 is raised and no file in ``output`` has changed.  With ``validate``
+    every article's graph is checked against the SHACL shapes as it is written; violations
+    are reported as problems (E215, E206), after the outputs are written, even with
+    ``strict``.
     """
     out_dir = Path(output)
     report = BuildReport(out_dir)
@@ -164,10 +168,13 @@ def build(
     mapper = Mapper(mappings)
     show = sys.stderr.isatty() if progress is None else progress
 
-    def note(p: Problem) -> None:
+    def record(p: Problem) -> None:
         report.problems.append(p)
         if callable(on_problem):
             on_problem(p)
+
+    def note(p: Problem) -> None:
+        record(p)
         if strict:  # raised before the spool is committed: the new outputs are never written
             raise KGBuildError(problem("E391", file=str(out_dir)))
 
@@ -207,7 +214,9 @@ def build(
                     bar.close()
             mark_unfinished(out_dir, inputs, formats, directory, store)
             spool.commit()
-            write_outputs(spool, out_dir, formats, mappings, report, store)
+            for shape_problem in write_outputs(spool, out_dir, formats, mappings, report, store,
+                                               jobs if validate else 0):
+                record(shape_problem)
         finally:
             spool.close()
         report_text = json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n"
@@ -217,8 +226,10 @@ def build(
 
 
 def write_outputs(spool: Spool, out_dir: Path, formats: Sequence[str], mappings: Any, report: BuildReport,
-                  store: bool = True) -> None:
-    """The corpus-wide steps over the spool, then every file in one pass."""
+                  store: bool = True, validate_jobs: int = 0) -> list[Problem]:
+    """The corpus-wide steps over the spool, then every file in one pass; with
+    ``validate_jobs`` > 0 the graph is checked against the shapes on the way, in that many
+    processes, and the violations are returned."""
     corpus = CorpusGraph(mappings)
     for shared in spool.shared_parts():
         corpus.add(shared)
@@ -244,8 +255,13 @@ def write_outputs(spool: Spool, out_dir: Path, formats: Sequence[str], mappings:
         files = {fmt: AtomicText(out_dir / f"graph.{fmt}") for fmt in streamed}
         for handle in files.values():
             stack.callback(handle.discard)
+        checker = None
+        if validate_jobs > 0:
+            from .validate import ShapeChecker  # pyshacl takes a while to import: only when asked
+
+            checker = stack.enter_context(ShapeChecker(str(out_dir / "graph.ttl"), validate_jobs))
         loader = stack.enter_context(StoreLoader(out_dir)) if store else None
-        writer = GraphWriter(corpus, files, loader)
+        writer = GraphWriter(corpus, files, loader, checker)
         writer.begin()
         for fragment in spool.fragments():
             writer.article(fragment)
@@ -258,12 +274,14 @@ def write_outputs(spool: Spool, out_dir: Path, formats: Sequence[str], mappings:
         for fmt, handle in files.items():
             if fmt in wanted:
                 handle.commit()
+        shape_problems = checker.finish() if checker is not None else []
     report.files = [f"graph.{fmt}" for fmt in wanted]
     if store:
         report.files.append(STORE_DIR)
     # written even when empty, so that a stale list from an earlier build never survives
     write_atomic(out_dir / CANDIDATES_FILE, candidates_csv(plan.candidates, mappings.gazetteer_by_id))
     report.files += [CANDIDATES_FILE, SPOOL_FILE]
+    return shape_problems
 
 
 def merge_across_scripts(graph: CorpusGraph) -> MergePlan:
