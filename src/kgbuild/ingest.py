@@ -143,6 +143,23 @@ _FrontMatterLoader.yaml_implicit_resolvers = {
     first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_INT_DIGITS = 4000  # below Python's limit on printing an int in decimal (4,300 digits)
+
+
+def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    # an explicit !!timestamp is a date like any other: kept as text and checked by
+    # normalise_date (E012); PyYAML's own constructor fails on a malformed one
+    return str(node.value)
+
+
+def _int_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | str:
+    # 0x followed by thousands of digits loads fine but can never be printed in decimal
+    value = loader.construct_yaml_int(node)
+    return str(node.value) if value.bit_length() > _INT_DIGITS * 3.33 else value
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:int", _int_or_text)
 
 
 # --- public API --------------------------------------------------------------------------------
