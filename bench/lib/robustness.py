@@ -265,7 +265,7 @@ def write_bad_files(inputs: Inputs, sample_record: dict[str, object], big_mb: fl
     f("bad/alias-bomb.md", f"---\nid: alias-bomb\n{aliases}---\n# A title\n\nThe text.\n",
       "front matter of YAML aliases that multiply (billion laughs)")
     f("bad/hex-id.md", f"---\nid: 0x{'f' * 5000}\n---\n# A title\n\nThe text.\n",
-      "front matter with a 5,000-digit hexadecimal id")
+      "front matter with a 5,000-digit hexadecimal id", kept_id=f"0x{'f' * 5000}")
     f("bad/hex-field.md", f"---\nid: hex-field\nrank: 0x{'f' * 5000}\n---\n# A title\n\nThe text.\n",
       "front matter with a 5,000-digit hexadecimal field", kept_id="hex-field")
     f("bad/bad-timestamp.md", "---\nid: bad-timestamp\ndate: !!timestamp 2015-0$-21\n---\n# Title\n\nText.\n",
