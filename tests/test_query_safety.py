@@ -27,6 +27,7 @@ from rdflib.namespace import RDF, SKOS, XSD
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.operators import register_custom_function, unregister_custom_function
 
+from kgbuild import store_query
 from kgbuild.errors import QueryError, QueryTimedOut, RowLimitReached
 from kgbuild.query import (
     DEFAULT_MAX_ROWS,
@@ -396,6 +397,64 @@ def test_timeout_works_outside_the_main_thread(graphs: dict[str, rdflib.Graph]) 
     worker.join(20)
     assert not worker.is_alive()
     assert [type(e) for e in outcome] == [QueryTimedOut]
+
+
+def _idle_children() -> list[int]:
+    return [child.process.pid for child in store_query._POOL.idle]
+
+
+def test_store_queries_reuse_their_child_and_replace_a_killed_one(graphs: dict[str, rdflib.Graph]) -> None:
+    persons = "SELECT ?p WHERE { ?p a kg:Person }"
+    run_query(graphs["store"], persons, limits=QueryLimits(timeout=10))
+    first = _idle_children()
+    run_query(graphs["store"], persons, limits=QueryLimits(timeout=10))
+    assert _idle_children() == first, "a second query started a new process"
+    with pytest.raises(QueryTimedOut):
+        run_query(graphs["store"], CARTESIAN, limits=QueryLimits(timeout=0.5))
+    for pid in first:  # the child that ran out of time is gone, not left sorting
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+    _, rows = run_query(graphs["store"], persons, limits=QueryLimits(timeout=10))
+    assert {(HADDAD,), (KAREEM,)} <= set(rows)
+
+
+def test_store_queries_at_the_same_time_each_get_a_child(graphs: dict[str, rdflib.Graph]) -> None:
+    answers: list[object] = []
+
+    def work() -> None:
+        answers.append(run_query(graphs["store"], "SELECT ?p WHERE { ?p a kg:Person } ORDER BY ?p",
+                                 limits=QueryLimits(timeout=20)))
+
+    workers = [threading.Thread(target=work) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert len(answers) == 4 and all(answer == answers[0] for answer in answers)
+    assert len(_idle_children()) <= store_query._Pool.KEEP
+
+
+def test_a_child_reads_the_new_store_after_a_rebuild_swaps_it(tmp_path: Path) -> None:
+    """A build replaces output/store by a link to a new folder: a kept child must not go on
+    answering from the old one."""
+    folders = []
+    for number in (1, 2):
+        folder = tmp_path / f".store-{number}"
+        store = pyoxigraph.Store(str(folder))
+        store.add(pyoxigraph.Quad(pyoxigraph.NamedNode(f"https://example.org/s{number}"),
+                                  pyoxigraph.NamedNode("https://example.org/p"), pyoxigraph.Literal("o")))
+        store.flush()
+        del store
+        folders.append(folder)
+    link = tmp_path / "store"
+    link.symlink_to(folders[0].name)
+    query = "SELECT ?s WHERE { ?s <https://example.org/p> ?o }"
+    assert run_query(load_graph(link), query, limits=QueryLimits(timeout=10))[1] == [
+        (URIRef("https://example.org/s1"),)]
+    swap = tmp_path / "store.new"
+    swap.symlink_to(folders[1].name)
+    swap.replace(link)
+    assert run_query(load_graph(link), query, limits=QueryLimits(timeout=10))[1] == [
+        (URIRef("https://example.org/s2"),)]
 
 
 def test_a_quick_query_is_not_stopped(graph: rdflib.Graph) -> None:

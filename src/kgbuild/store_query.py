@@ -14,10 +14,16 @@ datatype]``; an unbound value is ``null``.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import os
+import select
 import subprocess
 import sys
+import tempfile
+import threading
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,34 +60,140 @@ class StoreQueryTimedOut(Exception):
 def run_in_child(path: Path, text: str, substitutions: Mapping[str, EncodedTerm], max_rows: int,
                  timeout: float) -> StoreAnswer:
     """Run the SELECT ``text`` on the store at ``path`` in a child process, reading at most
-    ``max_rows`` rows (0 = all), and kill it after ``timeout`` seconds (0 = never)."""
+    ``max_rows`` rows (0 = all), and kill it after ``timeout`` seconds (0 = never).
+
+    Children are kept between queries (one per query running at the same time), so a
+    query pays a round trip, not a process start; a child that is killed is replaced by
+    the next query."""
     request = json.dumps({"store": str(path), "query": text, "substitutions": dict(substitutions),
-                          "max_rows": max_rows})
-    # the child imports this very copy of kgbuild, wherever the parent found it
-    package_parent = str(Path(__file__).resolve().parents[1])
-    search_path = os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH", "")) if p)
+                          "max_rows": max_rows}, ensure_ascii=False)
+    child = _POOL.take()
     try:
-        # subprocess.run kills and reaps the child when the timeout expires
-        done = subprocess.run([sys.executable, "-m", "kgbuild.store_query"], input=request.encode("utf-8"),
-                              capture_output=True, timeout=timeout or None, check=False,
-                              env={**os.environ, "PYTHONPATH": search_path})
-    except subprocess.TimeoutExpired as expired:
-        raise StoreQueryTimedOut(str(expired)) from None
-    # JSON escapes newlines inside values, and only "\n" ends a line (splitlines would also
-    # split at U+2028 and the like, which JSON leaves as they are)
-    lines = done.stdout.decode("utf-8").rstrip("\n").split("\n") if done.stdout else []
-    if done.returncode != 0 or not lines:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise StoreQueryFailed(reason[-1] if reason else f"the query process ended with {done.returncode}")
-    head = json.loads(lines[0])
-    if "error" in head:
-        raise StoreQueryFailed(head["error"], opening=bool(head.get("opening")))
-    tail = json.loads(lines[-1])
-    if isinstance(tail, dict) and "error" in tail:
-        raise StoreQueryFailed(tail["error"])
-    if not isinstance(tail, dict) or "more" not in tail:
-        raise StoreQueryFailed("the query process stopped before its last row")
-    return StoreAnswer(head["columns"], [json.loads(line) for line in lines[1:-1]], bool(tail["more"]))
+        answer = child.ask(request, timeout)
+    except BaseException:
+        child.kill()
+        raise
+    _POOL.give_back(child)
+    return answer
+
+
+class _Child:
+    """One ``python -m kgbuild.store_query --serve`` process: requests and answers are
+    JSON lines on its standard input and output."""
+
+    def __init__(self) -> None:
+        # the child imports this very copy of kgbuild, wherever the parent found it
+        package_parent = str(Path(__file__).resolve().parents[1])
+        search_path = os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH", "")) if p)
+        # stderr goes to a file: a pipe nobody reads could fill and stall the child
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 -- lives as long as the child, closed by kill()
+        self.process = subprocess.Popen([sys.executable, "-m", "kgbuild.store_query", "--serve"],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors,
+                                        env={**os.environ, "PYTHONPATH": search_path})
+        self.owner = os.getpid()
+        self.pending = b""
+
+    def ask(self, request: str, timeout: float) -> StoreAnswer:
+        assert self.process.stdin is not None
+        deadline = time.monotonic() + timeout if timeout else None
+        try:
+            self.process.stdin.write(request.encode("utf-8") + b"\n")
+            self.process.stdin.flush()
+        except OSError:
+            raise StoreQueryFailed(self._death()) from None
+        head = self._line(deadline)
+        if "error" in head:
+            raise StoreQueryFailed(head["error"], opening=bool(head.get("opening")))
+        rows: list[list[EncodedTerm | None]] = []
+        while True:
+            item = self._line(deadline)
+            if isinstance(item, dict):
+                if "error" in item:
+                    raise StoreQueryFailed(item["error"])
+                return StoreAnswer(head["columns"], rows, bool(item["more"]))
+            rows.append(item)
+
+    def _line(self, deadline: float | None) -> Any:
+        """The next JSON line of the answer; JSON escapes newlines inside values, so only
+        "\n" ends one (not U+2028 and the like, which JSON leaves as they are)."""
+        assert self.process.stdout is not None
+        stream = self.process.stdout.fileno()
+        while b"\n" not in self.pending:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise StoreQueryTimedOut("the query ran out of time")
+            ready, _, _ = select.select([stream], [], [], left)
+            if not ready:
+                continue  # the loop tells a timeout apart from a spurious wake-up
+            chunk = os.read(stream, 1 << 16)
+            if not chunk:
+                raise StoreQueryFailed(self._death())
+            self.pending += chunk
+        line, _, self.pending = self.pending.partition(b"\n")
+        return json.loads(line.decode("utf-8"))
+
+    def _death(self) -> str:
+        self.kill()
+        self.errors.seek(0)
+        reason = self.errors.read().decode("utf-8", "replace").strip().splitlines()
+        return reason[-1] if reason else f"the query process ended with {self.process.returncode}"
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        self.errors.close()
+
+    def close(self) -> None:
+        """End an idle child: it leaves its loop when its input ends."""
+        if self.process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+        self.kill()
+
+
+class _Pool:
+    """Idle children, shared by the threads of this process; a forked process starts its own."""
+
+    KEEP = 2  # idle children kept; more only while queries overlap
+
+    def __init__(self) -> None:
+        self.idle: list[_Child] = []
+        self.lock = threading.Lock()
+        atexit.register(self.close)
+
+    def take(self) -> _Child:
+        with self.lock:
+            while self.idle:
+                child = self.idle.pop()
+                if child.owner == os.getpid() and child.process.poll() is None:
+                    return child
+                if child.owner == os.getpid():
+                    child.kill()
+        return _Child()
+
+    def give_back(self, child: _Child) -> None:
+        with self.lock:
+            if len(self.idle) < self.KEEP:
+                self.idle.append(child)
+                return
+        child.close()
+
+    def close(self) -> None:
+        with self.lock:
+            idle, self.idle = self.idle, []
+        for child in idle:
+            if child.owner == os.getpid():
+                child.close()
+
+
+_POOL = _Pool()
 
 
 # ---------------------------------------------------------------------------- the child
@@ -111,12 +223,20 @@ def _decode(term: EncodedTerm) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     return ox.Literal(value, datatype=ox.NamedNode(datatype) if datatype else None)
 
 
-def _answer(request: dict[str, Any]) -> Iterator[dict[str, Any] | list[EncodedTerm | None]]:
-    try:
-        store = ox.Store.read_only(request["store"])
-    except OSError as err:
-        yield {"error": str(err), "opening": True}
-        return
+def _answer(request: dict[str, Any],
+            stores: dict[str, ox.Store]) -> Iterator[dict[str, Any] | list[EncodedTerm | None]]:
+    # kept open by its real folder: a build that swaps output/store makes the next query
+    # open the new one
+    where = os.path.realpath(request["store"])
+    store = stores.get(where)
+    if store is None:
+        try:
+            store = ox.Store.read_only(request["store"])
+        except OSError as err:
+            yield {"error": str(err), "opening": True}
+            return
+        stores.clear()  # one store at a time: an old one may be deleted by now
+        stores[where] = store
     substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
         ox.Variable(name): _decode(term) for name, term in request["substitutions"].items()
     }
@@ -139,15 +259,27 @@ def _answer(request: dict[str, Any]) -> Iterator[dict[str, Any] | list[EncodedTe
     yield {"more": False}
 
 
-def main() -> int:
-    request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-    out = sys.stdout.buffer
+def _write_answer(request: dict[str, Any], stores: dict[str, ox.Store], out: Any) -> None:
     try:
-        for item in _answer(request):
+        for item in _answer(request, stores):
             out.write(json.dumps(item, ensure_ascii=False).encode("utf-8") + b"\n")
     except (OSError, ValueError) as err:  # a failure while reading rows: what was written stays
         out.write(json.dumps({"error": str(err)}).encode("utf-8") + b"\n")
     out.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Answer one request from standard input, or with ``--serve`` one per input line
+    until the input ends."""
+    args = sys.argv[1:] if argv is None else argv
+    out = sys.stdout.buffer
+    stores: dict[str, ox.Store] = {}
+    if "--serve" not in args:
+        _write_answer(json.loads(sys.stdin.buffer.read().decode("utf-8")), stores, out)
+        return 0
+    for line in sys.stdin.buffer:
+        if line.strip():
+            _write_answer(json.loads(line.decode("utf-8")), stores, out)
     return 0
 
 
