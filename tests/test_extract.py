@@ -71,6 +71,17 @@ def test_title_name_then_surname() -> None:
     assert [s for s, _ in speakers(result)] == [persons[0].key, persons[0].key]
 
 
+@pytest.mark.parametrize("name", ["سَامي الرَّاوي", "سامي ال\u200cراوي", "سا\u200fمي الراوي"])
+def test_names_written_with_harakat_or_invisible_marks_are_names(name: str) -> None:
+    """spaCy does not count a word with harakat or a zero-width mark as letters; the rules
+    must, or a vocalised name (common in quotes of the Quran and in careful copy) is lost."""
+    result = run(f"قال الجنرال {name} إن العمليات مستمرة.")
+    persons = [e for e in result.entities if e.key.startswith("person:")]
+    assert [p.key for p in persons] == ["person:سامي-الراوي"]
+    assert persons[0].labels[0] == ("ar", name)
+    assert [s for s, _ in speakers(result)] == [persons[0].key]
+
+
 def test_anaphor_resolves_to_entity_named_before() -> None:
     result = run("هاجم تنظيم داعش القرية. وقال الجنرال سامي الراوي إن التنظيم انسحب.")
     anaphors = [m for m in result.mentions if m.rule == "anaphor"]

@@ -9,6 +9,7 @@ so a form written once in YAML finds every spelling and clitic variant in text.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -109,6 +110,13 @@ def is_terminal(text: str) -> bool:
 _NO_MATCHES: dict[str, LexMatch] = {}
 
 
+def letters_with_marks(text: str, norm: str) -> bool:
+    """A word of letters written with harakat, combining accents or invisible marks
+    (يَحيى، كار\u200cتر), which spaCy's IS_ALPHA does not count as letters: its folded form
+    drops the marks and is all letters.  Apostrophes and the like stay non-letters."""
+    return bool(norm) and norm.isalpha() and any(unicodedata.category(c) in ("Mn", "Cf") for c in text)
+
+
 class TokenTable:
     """A doc's tokens as plain Python lists, with their lexicon matches and sentences.
 
@@ -129,7 +137,10 @@ class TokenTable:
         self.norms: list[str] = [strings[h] for h in norms]
         self.starts: list[int] = starts  # character offsets, as Token.idx
         self.ends: list[int] = [start + len(text) for start, text in zip(starts, self.texts, strict=True)]
-        self.alpha: list[bool] = alpha
+        self.alpha: list[bool] = [
+            is_alpha or letters_with_marks(text, norm)
+            for is_alpha, text, norm in zip(alpha, self.texts, self.norms, strict=True)
+        ]
         self.space: list[bool] = space
         self.like_num: list[bool] = like_num
         n = len(self.texts)

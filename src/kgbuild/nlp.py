@@ -25,7 +25,7 @@ from thinc.types import Ints2d
 from . import entities as _entities  # noqa: F401  (registers the kg_entities factory)
 from .config import Mappings, load_mappings
 from .errors import KGBuildError, problem
-from .lexicon import FUNCTION, Lexicon, TokenTable, build_lexicon, lang_of
+from .lexicon import FUNCTION, Lexicon, TokenTable, build_lexicon, lang_of, letters_with_marks
 from .normalize import fold
 
 if not Doc.has_extension("kg_model_ents"):
@@ -140,7 +140,9 @@ class CliticSplitter:
         for word, (orth, norm, is_alpha) in enumerate(attrs[first].tolist()):
             split = self._split_of.get(orth, _UNSEEN)
             if split is _UNSEEN:
-                split = self._split_of[orth] = self.split_word(strings[orth], strings[norm], bool(is_alpha))
+                text, folded = strings[orth], strings[norm]
+                letters = bool(is_alpha) or letters_with_marks(text, folded)
+                split = self._split_of[orth] = self.split_word(text, folded, letters)
             if split is not None:
                 splitting[word] = split
         if not splitting:
