@@ -248,11 +248,6 @@ class _QuerySource:
 _QUERY_SOURCES: weakref.WeakKeyDictionary[Query, _QuerySource] = weakref.WeakKeyDictionary()
 
 
-def query_text(query: Query) -> str:
-    """The SPARQL text of a prepared query, with the kgbuild prefixes declared."""
-    return _QUERY_SOURCES[query].text
-
-
 def prepare(text: str, source: str = "<query>") -> Query:
     """Parse and translate a query once, with the kgbuild prefixes predeclared.
 
