@@ -673,14 +673,12 @@ def _jsonl_item(item: tuple[int, str, list[Problem]] | Problem, source: str, ste
 
 
 def _json_lines(text: str, source: str, stem: str | None) -> Iterator[Result]:
-    numbered = [(number, line) for number, line in enumerate(text.split("\n"), 1) if line.strip()]
-    for number, line in numbered:
-        default_id = stem if stem is None or len(numbered) == 1 else f"{stem}-{number}"
-        obj = _load_json(line, source, number)
-        if isinstance(obj, Problem):
-            yield obj, []
-        else:
-            yield _json_record(obj[0], source, number, default_id, "")
+    """JSON lines of a file read whole (UTF-16), each line as the streamed reader takes it."""
+    numbered: list[tuple[int, str, list[Problem]]] = [
+        (number, line, []) for number, line in enumerate(text.split("\n"), 1) if line.strip()
+    ]
+    for item in numbered:
+        yield _jsonl_item(item, source, stem, len(numbered) == 1)
 
 
 def _json_document(text: str, source: str, stem: str | None) -> Iterator[Result]:
