@@ -60,17 +60,12 @@ def replace_durably(source: str | Path, target: Path) -> None:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    fd, tmp = temporary_file(path)
+    target = AtomicText(path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        make_public(tmp)
-        replace_durably(tmp, path)
+        target.write(text)
+        target.commit()
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        target.discard()
         raise
 
 
